@@ -9,8 +9,18 @@ import globals from 'globals'
 // - src/domain and src/shared import nothing but each other and zod;
 // - sync-server imports only src/domain and src/shared from the app side;
 // - .vue files never reach Dexie or src/sync directly: they go through stores and composables.
-const appLayers = ['**/db/**', '**/sync/**', '**/stores/**', '**/components/**', '**/views/**',
-  '**/composables/**', '**/pdf/**', '**/pwa/**', '**/i18n/**', '**/sync-server/**']
+const appLayers = [
+  '**/db/**',
+  '**/sync/**',
+  '**/stores/**',
+  '**/components/**',
+  '**/views/**',
+  '**/composables/**',
+  '**/pdf/**',
+  '**/pwa/**',
+  '**/i18n/**',
+  '**/sync-server/**',
+]
 
 export default tseslint.config(
   { ignores: ['dist/**', 'data/**', 'node_modules/**', 'coverage/**', 'dev-dist/**', 'public/**'] },
@@ -36,46 +46,100 @@ export default tseslint.config(
     files: ['src/domain/**/*.ts', 'src/shared/**/*.ts'],
     ignores: ['**/*.test.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
-        patterns: [
-          { group: ['vue', 'vue-*', 'pinia', 'dexie', 'dexie-*', 'workbox-*', 'jspdf*', 'fastify*', '@fastify/*',
-            'better-sqlite3', 'pg', 'node:*', 'fs', 'path', 'crypto'],
-            message: 'src/domain and src/shared are pure: they import only each other and zod.' },
-          { group: appLayers, message: 'src/domain and src/shared must not depend on app or server layers.' },
-        ],
-      }],
-      'no-restricted-globals': ['error',
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: [
+                'vue',
+                'vue-*',
+                'pinia',
+                'dexie',
+                'dexie-*',
+                'workbox-*',
+                'jspdf*',
+                'fastify*',
+                '@fastify/*',
+                'better-sqlite3',
+                'pg',
+                'node:*',
+                'fs',
+                'path',
+                'crypto',
+              ],
+              message: 'src/domain and src/shared are pure: they import only each other and zod.',
+            },
+            {
+              group: appLayers,
+              message: 'src/domain and src/shared must not depend on app or server layers.',
+            },
+          ],
+        },
+      ],
+      'no-restricted-globals': [
+        'error',
         { name: 'Date', message: 'Pass `now` as a parameter: no hidden clock in src/domain.' },
         { name: 'fetch', message: 'No I/O in src/domain.' },
         { name: 'window', message: 'No DOM in src/domain.' },
         { name: 'document', message: 'No DOM in src/domain.' },
         { name: 'localStorage', message: 'No I/O in src/domain.' },
-        { name: 'indexedDB', message: 'No I/O in src/domain.' }],
-      'no-restricted-properties': ['error',
-        { object: 'Math', property: 'random', message: 'Pass ids and randomness as parameters in src/domain.' }],
+        { name: 'indexedDB', message: 'No I/O in src/domain.' },
+      ],
+      'no-restricted-properties': [
+        'error',
+        {
+          object: 'Math',
+          property: 'random',
+          message: 'Pass ids and randomness as parameters in src/domain.',
+        },
+      ],
     },
   },
   {
     files: ['sync-server/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
-        patterns: [
-          { group: ['**/src/db/**', '**/src/sync/**', '**/src/stores/**', '**/src/components/**', '**/src/views/**',
-            '**/src/composables/**', '**/src/pdf/**', '**/src/pwa/**', '**/src/i18n/**', 'vue', 'pinia', 'dexie'],
-            message: 'The sync server imports only src/domain and src/shared from the app side.' },
-        ],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: [
+                '**/src/db/**',
+                '**/src/sync/**',
+                '**/src/stores/**',
+                '**/src/components/**',
+                '**/src/views/**',
+                '**/src/composables/**',
+                '**/src/pdf/**',
+                '**/src/pwa/**',
+                '**/src/i18n/**',
+                'vue',
+                'pinia',
+                'dexie',
+              ],
+              message: 'The sync server imports only src/domain and src/shared from the app side.',
+            },
+          ],
+        },
+      ],
     },
   },
   {
     files: ['src/**/*.vue'],
     rules: {
-      'no-restricted-imports': ['error', {
-        patterns: [
-          { group: ['dexie', '@/db/*', '@/db', '**/db/**', '@/sync/*', '@/sync', '**/sync/**'],
-            message: 'Views and components read and write through stores and composables, not Dexie or src/sync.' },
-        ],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['dexie', '@/db/*', '@/db', '**/db/**', '@/sync/*', '@/sync', '**/sync/**'],
+              message:
+                'Views and components read and write through stores and composables, not Dexie or src/sync.',
+            },
+          ],
+        },
+      ],
     },
   },
   prettier,

@@ -2,6 +2,7 @@ import { fileURLToPath, URL } from 'node:url'
 import { defineConfig } from 'vite'
 import vue from '@vitejs/plugin-vue'
 import { VitePWA } from 'vite-plugin-pwa'
+import { postalCodesPlugin } from './scripts/postal-codes'
 
 // The whole shell is precached so that, after the first visit, the app opens with no network.
 // The update is offered with a prompt (registerType 'prompt'): a waiting worker never takes over
@@ -15,11 +16,12 @@ export default defineConfig({
   },
   plugins: [
     vue(),
+    postalCodesPlugin(),
     VitePWA({
       registerType: 'prompt',
       injectRegister: false,
       strategies: 'generateSW',
-      includeAssets: ['favicon.svg', 'icons/*.png', 'data/*.json'],
+      includeAssets: ['favicon.svg', 'icons/*.png'],
       manifest: {
         name: 'Carnet — vaccination',
         short_name: 'Carnet',
@@ -38,7 +40,7 @@ export default defineConfig({
         ],
       },
       workbox: {
-        globPatterns: ['**/*.{js,css,html,svg,png,json,webmanifest,woff2}'],
+        globPatterns: ['**/*.{js,css,html,svg,png,json,tsv,webmanifest,woff2}'],
         navigateFallback: '/index.html',
         navigateFallbackDenylist: [/^\/api\//],
         cleanupOutdatedCaches: true,

@@ -27,7 +27,10 @@ function walk(dir: string): string[] {
  */
 export function measureBundle(distDir: string): BundleFigures {
   const html = readFileSync(join(distDir, 'index.html'), 'utf8')
-  const scripts = [...html.matchAll(/<script[^>]+src="([^"]+\.js)"/g), ...html.matchAll(/<link[^>]+rel="modulepreload"[^>]+href="([^"]+\.js)"/g)]
+  const scripts = [
+    ...html.matchAll(/<script[^>]+src="([^"]+\.js)"/g),
+    ...html.matchAll(/<link[^>]+rel="modulepreload"[^>]+href="([^"]+\.js)"/g),
+  ]
     .map((match) => match[1] ?? '')
     .filter((src) => src.startsWith('/'))
   const initialJsFiles = [...new Set(scripts)].map((src) => join(distDir, src))

@@ -1,7 +1,13 @@
 import autocannon from 'autocannon'
 import { startServer } from '../tests/e2e/support/server'
 
-export type LoadFigures = { requestsPerSecond: number; p50Ms: number; p99Ms: number; errors: number; non2xx: number }
+export type LoadFigures = {
+  requestsPerSecond: number
+  p50Ms: number
+  p99Ms: number
+  errors: number
+  non2xx: number
+}
 
 /**
  * Loads GET /api/health on loopback for `seconds` against the real server in its own process
@@ -10,7 +16,12 @@ export type LoadFigures = { requestsPerSecond: number; p50Ms: number; p99Ms: num
 export async function loadHealth(seconds: number, connections = 50): Promise<LoadFigures> {
   const server = await startServer({ CARNET_DEMO: '0', LOG_LEVEL: 'silent' })
   try {
-    const result = await autocannon({ url: `${server.url}/api/health`, connections, pipelining: 1, duration: seconds })
+    const result = await autocannon({
+      url: `${server.url}/api/health`,
+      connections,
+      pipelining: 1,
+      duration: seconds,
+    })
     return {
       requestsPerSecond: result.requests.average,
       p50Ms: result.latency.p50,

@@ -17,15 +17,23 @@ async function main(): Promise<void> {
     if (!ensureBuild(root)) throw new Error('the build failed')
     const bundle = measureBundle(`${root}/dist`)
     console.log('\n[bundle] gzip -9 of dist/ files (vite build)')
-    console.log(`  initial JavaScript: ${kb(bundle.initialJsGzip)} gzip (${bundle.initialJsFiles.join(', ')})  target ≤ 150 KB`)
-    console.log(`  precache: ${bundle.precacheFiles} files, ${kb(bundle.precacheGzip)} gzip, ${kb(bundle.precacheRaw)} raw`)
+    console.log(
+      `  initial JavaScript: ${kb(bundle.initialJsGzip)} gzip (${bundle.initialJsFiles.join(', ')})  target ≤ 150 KB`,
+    )
+    console.log(
+      `  precache: ${bundle.precacheFiles} files, ${kb(bundle.precacheGzip)} gzip, ${kb(bundle.precacheRaw)} raw`,
+    )
   }
 
   if (wants('health')) {
     const seconds = Number(process.env.BENCH_SECONDS ?? 10)
     const load = await loadHealth(seconds)
-    console.log(`\n[health] autocannon, 50 connections, ${seconds} s, GET /api/health, server in its own process (SQLite)`)
-    console.log(`  ${Math.round(load.requestsPerSecond)} requests/s, p50 ${load.p50Ms} ms, p99 ${load.p99Ms} ms, errors ${load.errors}, non-2xx ${load.non2xx}  target ≥ 5,000 requests/s`)
+    console.log(
+      `\n[health] autocannon, 50 connections, ${seconds} s, GET /api/health, server in its own process (SQLite)`,
+    )
+    console.log(
+      `  ${Math.round(load.requestsPerSecond)} requests/s, p50 ${load.p50Ms} ms, p99 ${load.p99Ms} ms, errors ${load.errors}, non-2xx ${load.non2xx}  target ≥ 5,000 requests/s`,
+    )
   }
 }
 

@@ -20,7 +20,7 @@ if (!e2eOnly) run('unit, component, store and server suites', ['vitest', 'run'])
 
 const chromium = findChromium()
 if (!chromium) {
-  const line = 'Browser suite skipped: no Chromium found (install Debian\'s chromium or set CHROME_PATH).'
+  const line = "Browser suite skipped: no Chromium found (install Debian's chromium or set CHROME_PATH)."
   if (requireBrowser) {
     console.error(`${line} CARNET_REQUIRE_BROWSER=1 makes this a failure.`)
     failures.push('browser suite (no Chromium)')

@@ -39,7 +39,10 @@ it('installs its service worker and still opens with the network off', async () 
 it('serves the manifest an installable app needs', async () => {
   const response = await fetch(`${server.url}/manifest.webmanifest`)
   expect(response.ok).toBe(true)
-  const manifest = (await response.json()) as { display: string; icons: { sizes: string; purpose?: string }[] }
+  const manifest = (await response.json()) as {
+    display: string
+    icons: { sizes: string; purpose?: string }[]
+  }
   expect(manifest.display).toBe('standalone')
   expect(manifest.icons.map((icon) => icon.sizes)).toEqual(expect.arrayContaining(['192x192', '512x512']))
   expect(manifest.icons.some((icon) => icon.purpose === 'maskable')).toBe(true)
