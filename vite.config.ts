@@ -13,6 +13,9 @@ export default defineConfig({
   },
   define: {
     __APP_VERSION__: JSON.stringify(process.env.npm_package_version ?? '0.0.0'),
+    __VUE_I18N_LEGACY_API__: false,
+    __VUE_I18N_FULL_INSTALL__: true,
+    __INTLIFY_PROD_DEVTOOLS__: false,
   },
   plugins: [
     vue(),
@@ -21,7 +24,6 @@ export default defineConfig({
       registerType: 'prompt',
       injectRegister: false,
       strategies: 'generateSW',
-      includeAssets: ['favicon.svg', 'icons/*.png'],
       manifest: {
         name: 'Carnet — vaccination',
         short_name: 'Carnet',

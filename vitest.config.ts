@@ -8,7 +8,12 @@ const alias = { '@': fileURLToPath(new URL('./src', import.meta.url)) }
 // happy-dom. The browser suite (tests/e2e) has its own config and is started by scripts/test.ts.
 export default defineConfig({
   resolve: { alias },
-  define: { __APP_VERSION__: JSON.stringify('test') },
+  define: {
+    __APP_VERSION__: JSON.stringify('test'),
+    __VUE_I18N_LEGACY_API__: false,
+    __VUE_I18N_FULL_INSTALL__: true,
+    __INTLIFY_PROD_DEVTOOLS__: false,
+  },
   test: {
     projects: [
       {
@@ -30,7 +35,12 @@ export default defineConfig({
       {
         plugins: [vue()],
         resolve: { alias },
-        define: { __APP_VERSION__: JSON.stringify('test') },
+        define: {
+          __APP_VERSION__: JSON.stringify('test'),
+          __VUE_I18N_LEGACY_API__: false,
+          __VUE_I18N_FULL_INSTALL__: true,
+          __INTLIFY_PROD_DEVTOOLS__: false,
+        },
         test: {
           name: 'dom',
           environment: 'happy-dom',

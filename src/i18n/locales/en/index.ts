@@ -1,0 +1,5 @@
+import { appMessagesEn } from './app'
+
+export const en = {
+  app: appMessagesEn,
+}

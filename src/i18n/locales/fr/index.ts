@@ -1,0 +1,5 @@
+import { appMessagesFr } from './app'
+
+export const fr = {
+  app: appMessagesFr,
+}
