@@ -1,0 +1,165 @@
+import { randomUUID } from 'node:crypto'
+import { existsSync, statSync } from 'node:fs'
+import { join, relative, sep } from 'node:path'
+import compress from '@fastify/compress'
+import helmet from '@fastify/helmet'
+import fastifyStatic from '@fastify/static'
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
+import { ZodError } from 'zod'
+import type { Clock } from './clock'
+import { HTTP_ERRORS, type HttpErrorBody } from './http-errors'
+import { registerHealthRoutes } from './routes/health'
+import type { Store } from './store'
+
+export type AppDeps = {
+  readonly store: Store
+  readonly clock: Clock
+  readonly logger: FastifyBaseLogger
+  /** The built PWA (vite's dist/); null to serve the API only. */
+  readonly staticDir: string | null
+  readonly version: string
+}
+
+// The sync protocol caps a push at 2 MB; nothing else under /api is larger.
+export const BODY_LIMIT_BYTES = 2 * 1024 * 1024
+
+const IMMUTABLE = 'public, max-age=31536000, immutable'
+const SHORT = 'public, max-age=3600'
+// Files whose names do not change between releases: the browser must revalidate them, or an update
+// of the service worker and of the shell would not be seen.
+const ENTRY_FILES = new Set(['index.html', 'sw.js', 'registerSW.js', 'manifest.webmanifest'])
+// Content-hashed by Vite (assets/) and by workbox-build (workbox-<hex>.js next to sw.js).
+const HASHED = /^(assets\/.+|workbox-[0-9a-f]{8}\.js)$/
+
+export const CONTENT_SECURITY_POLICY = {
+  defaultSrc: ["'self'"],
+  scriptSrc: ["'self'"],
+  styleSrc: ["'self'"],
+  imgSrc: ["'self'", 'data:', 'blob:'],
+  fontSrc: ["'self'"],
+  connectSrc: ["'self'"],
+  workerSrc: ["'self'"],
+  manifestSrc: ["'self'"],
+  frameSrc: ["'self'", 'blob:'],
+  objectSrc: ["'none'"],
+  baseUri: ["'self'"],
+  formAction: ["'self'"],
+  frameAncestors: ["'none'"],
+}
+
+const NOT_BUILT_PAGE = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Carnet: app not built</title></head>
+<body><h1>Carnet: the app is not built</h1>
+<p>The sync server is running, but there is no built app to serve. Run <code>npm run build</code>
+(or <code>npm start</code>, which builds it when needed), then reload this page.</p></body></html>
+`
+
+export function cacheControlFor(root: string, filePath: string): string {
+  const name = relative(root, filePath).split(sep).join('/')
+  if (ENTRY_FILES.has(name) || name.endsWith('.html')) return 'no-cache'
+  if (HASHED.test(name)) return IMMUTABLE
+  return SHORT
+}
+
+const isApiPath = (path: string) => path === '/api' || path.startsWith('/api/')
+const looksLikeFile = (path: string) => /\.[A-Za-z0-9]+$/.test(path.slice(path.lastIndexOf('/') + 1))
+
+function isDirectory(path: string | null): path is string {
+  try {
+    return path !== null && statSync(path).isDirectory()
+  } catch {
+    return false
+  }
+}
+
+type ErrorLike = Error & { code?: string; statusCode?: number; validation?: unknown }
+
+/** Builds the HTTP app (not listening) from its dependencies, so tests drive it in-process with `inject`. */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.logger,
+    bodyLimit: BODY_LIMIT_BYTES,
+    genReqId: () => randomUUID(),
+    return503OnClosing: true,
+  })
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id)
+  })
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (isApiPath(request.url.split('?')[0] ?? '') && !reply.hasHeader('cache-control')) {
+      reply.header('cache-control', 'no-store')
+    }
+    return payload
+  })
+
+  await app.register(helmet, {
+    contentSecurityPolicy: { useDefaults: false, directives: CONTENT_SECURITY_POLICY },
+    frameguard: { action: 'deny' },
+  })
+  await app.register(compress, { global: true })
+
+  app.setErrorHandler((error: ErrorLike, request, reply) => {
+    const send = (status: number, body: HttpErrorBody) => reply.code(status).send(body)
+    if (error instanceof ZodError) {
+      return send(400, {
+        error: HTTP_ERRORS.invalidRequest,
+        issues: error.issues.map((issue) => ({
+          path: issue.path.map(String).join('.'),
+          code: issue.code,
+          message: issue.message,
+        })),
+      })
+    }
+    switch (error.code) {
+      case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+        return send(400, { error: HTTP_ERRORS.invalidJson })
+      case 'FST_ERR_CTP_BODY_TOO_LARGE':
+        return send(413, { error: HTTP_ERRORS.payloadTooLarge })
+      case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+        return send(415, { error: HTTP_ERRORS.unsupportedMediaType })
+    }
+    if (error.validation !== undefined) return send(400, { error: HTTP_ERRORS.invalidRequest, issues: [] })
+    const status = error.statusCode ?? 500
+    if (status >= 400 && status < 500) {
+      request.log.info({ err: error }, 'request refused')
+      return send(status, { error: status === 404 ? HTTP_ERRORS.notFound : HTTP_ERRORS.badRequest })
+    }
+    request.log.error({ err: error }, 'unexpected error')
+    return send(500, { error: HTTP_ERRORS.internal })
+  })
+
+  registerHealthRoutes(app, deps)
+
+  const staticDir = isDirectory(deps.staticDir) ? deps.staticDir : null
+  if (staticDir !== null) {
+    await app.register(fastifyStatic, {
+      root: staticDir,
+      cacheControl: false,
+      setHeaders: (res, filePath) => {
+        res.setHeader('cache-control', cacheControlFor(staticDir, filePath))
+      },
+      allowedPath: (pathName: string) => !isApiPath(pathName),
+    })
+  }
+
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0] ?? '/'
+    if (isApiPath(path)) return reply.code(404).send({ error: HTTP_ERRORS.notFound } satisfies HttpErrorBody)
+    const isRead = request.method === 'GET' || request.method === 'HEAD'
+    if (!isRead || looksLikeFile(path))
+      return reply.code(404).type('text/plain; charset=utf-8').send('Not found')
+    // The SPA's routes live in the browser: every other page answers the shell.
+    if (staticDir !== null && existsSync(join(staticDir, 'index.html'))) {
+      return reply.sendFile('index.html')
+    }
+    return reply
+      .code(503)
+      .header('cache-control', 'no-store')
+      .type('text/html; charset=utf-8')
+      .send(NOT_BUILT_PAGE)
+  })
+
+  return app
+}

@@ -1,0 +1,72 @@
+import { pino } from 'pino'
+import { buildApp } from './app'
+import { systemClock } from './clock'
+import { loadConfig } from './config'
+import { formatDemoBlock, seedDemo } from './demo'
+import { describeListenError, describeStoreOpenError } from './startup-errors'
+import { openStore, type Store } from './store'
+import { readVersion } from './version'
+
+function fail(line: string): never {
+  process.stderr.write(`${line}\n`)
+  process.exit(1)
+}
+
+function displayHost(host: string): string {
+  if (host === '127.0.0.1' || host === '0.0.0.0' || host === '::' || host === '::1') return 'localhost'
+  return host.includes(':') ? `[${host}]` : host
+}
+
+async function start(): Promise<void> {
+  const loaded = loadConfig(process.env)
+  if (!loaded.ok) fail(`carnet: ${loaded.message}`)
+  const config = loaded.config
+  const clock = systemClock
+  const logger = pino({ level: config.logLevel })
+
+  let store: Store
+  try {
+    store = await openStore(config, clock)
+  } catch (error) {
+    fail(describeStoreOpenError(error, config))
+  }
+
+  if (config.demo) {
+    const seed = await seedDemo(store, { password: config.demoPassword })
+    if (seed.created) process.stdout.write(formatDemoBlock(seed))
+  }
+
+  const app = await buildApp({ store, clock, logger, staticDir: config.staticDir, version: readVersion() })
+  try {
+    await app.listen({ port: config.port, host: config.host })
+  } catch (error) {
+    await store.close().catch(() => undefined)
+    fail(describeListenError(error, config))
+  }
+  const address = app.server.address()
+  const port = typeof address === 'object' && address !== null ? address.port : config.port
+  process.stdout.write(`Carnet is running on http://${displayHost(config.host)}:${port}\n`)
+
+  let stopping = false
+  const stop = async (signal: NodeJS.Signals) => {
+    if (stopping) process.exit(1)
+    stopping = true
+    logger.info({ signal }, 'shutting down')
+    try {
+      await app.close()
+      await store.close()
+      process.exit(0)
+    } catch (error) {
+      logger.error({ err: error }, 'shutdown failed')
+      process.exit(1)
+    }
+  }
+  process.on('SIGINT', (signal) => void stop(signal))
+  process.on('SIGTERM', (signal) => void stop(signal))
+}
+
+try {
+  await start()
+} catch (error) {
+  fail(`carnet: could not start (${error instanceof Error ? error.message : String(error)})`)
+}

@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest'
+import { LATEST_SCHEMA_VERSION, MIGRATIONS, pendingMigrations } from './migrations'
+import { SchemaTooNewError } from './types'
+
+describe('migrations', () => {
+  it('are numbered 1, 2, 3… with SQL for both dialects', () => {
+    expect(MIGRATIONS.map((m) => m.version)).toEqual(MIGRATIONS.map((_, i) => i + 1))
+    for (const m of MIGRATIONS) {
+      expect(m.name).not.toBe('')
+      expect(m.sqlite.trim()).not.toBe('')
+      expect(m.postgres.trim()).not.toBe('')
+    }
+  })
+
+  it('create the same tables and indexes in both dialects', () => {
+    const names = (sql: string) =>
+      [...sql.matchAll(/CREATE (?:UNIQUE )?(?:TABLE|INDEX) (\w+)/g)].map((m) => m[1])
+    for (const m of MIGRATIONS) expect(names(m.sqlite)).toEqual(names(m.postgres))
+  })
+
+  it('lists what is left to apply and refuses a database ahead of this server', () => {
+    expect(pendingMigrations([]).map((m) => m.version)).toEqual(MIGRATIONS.map((m) => m.version))
+    expect(pendingMigrations(MIGRATIONS.map((m) => m.version))).toEqual([])
+    expect(() => pendingMigrations([LATEST_SCHEMA_VERSION + 1])).toThrow(SchemaTooNewError)
+  })
+})
