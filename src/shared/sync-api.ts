@@ -1,0 +1,166 @@
+// Request and response bodies of /api (sync-protocol.md): login, push, pull, rejection resolution, health.
+// Both sides parse with these: the server its request bodies, the PWA every answer.
+import { z } from 'zod'
+import { MutationSchema } from './commands'
+import { ErrorCodeSchema, ErrorDetailSchema, RuleErrorCodeSchema, WarningCodeSchema } from './errors'
+import { IdSchema, IsoDateTimeSchema, LabelSchema } from './primitives'
+import { REJECTION_RESOLUTIONS, RoleGrantRecordSchema, UserRecordSchema } from './records'
+
+/** The most mutations one push may carry (`413 payload-too-large` beyond, as beyond 2 MB). */
+export const MAX_PUSH_MUTATIONS = 500
+/** The largest push body in bytes. */
+export const MAX_PUSH_BYTES = 2 * 1024 * 1024
+/** The most changes one pull page may carry. */
+export const MAX_PULL_LIMIT = 5000
+
+/** `POST /api/auth/login`: the password is not trimmed (spaces are characters of it). */
+export const LoginRequestSchema = z.object({
+  login: z.string().trim().min(1).max(100),
+  password: z.string().min(1).max(256),
+  deviceId: IdSchema,
+  deviceName: LabelSchema.optional(),
+})
+
+/** The organisation a user belongs to, identified by FINESS (France) or INAMI/enterprise number (Belgium). */
+export const OrganisationSchema = z.object({
+  id: IdSchema,
+  name: LabelSchema,
+  finess: z.string().trim().max(32).optional(),
+  inami: z.string().trim().max(32).optional(),
+})
+
+/** The answer to a login: `deviceToken` only on the first sign-in of this device. */
+export const LoginResponseSchema = z.object({
+  user: UserRecordSchema,
+  organisation: OrganisationSchema,
+  roles: z.array(RoleGrantRecordSchema),
+  accessToken: z.string().min(1).max(4096),
+  expiresAt: IsoDateTimeSchema,
+  deviceToken: z.string().min(1).max(4096).optional(),
+  deviceKey: z.string().min(1).max(4096),
+})
+
+/** Enforces the push framing: at most 500 mutations, all from the pushing device. */
+export const PushRequestSchema = z
+  .object({ deviceId: IdSchema, mutations: z.array(MutationSchema).max(MAX_PUSH_MUTATIONS) })
+  .refine((r) => r.mutations.every((m) => m.deviceId === r.deviceId), {
+    message: 'every mutation must come from the pushing device',
+    path: ['mutations'],
+  })
+
+/** A mutation applied: its change-log position and, for a merged patient, the device id → existing id map. */
+export const AppliedResultSchema = z.object({
+  id: IdSchema,
+  seq: z.number().int().min(1),
+  status: z.literal('applied'),
+  position: z.number().int().min(0),
+  mappedIds: z.record(IdSchema, IdSchema).optional(),
+  warnings: z.array(WarningCodeSchema).optional(),
+  replayed: z.boolean().optional(),
+})
+
+/** A mutation rejected on its merits, with the rule's code and detail (who holds the lock…). */
+export const RejectedResultSchema = z.object({
+  id: IdSchema,
+  seq: z.number().int().min(1),
+  status: z.literal('rejected'),
+  error: RuleErrorCodeSchema,
+  detail: ErrorDetailSchema.optional(),
+  replayed: z.boolean().optional(),
+})
+
+/** One result of a push, in the order of the request. */
+export const PushResultSchema = z.discriminatedUnion('status', [AppliedResultSchema, RejectedResultSchema])
+
+/** The answer to a push: per-mutation results, the device's last applied seq, the server's clock. */
+export const PushResponseSchema = z.object({
+  results: z.array(PushResultSchema),
+  lastSeq: z.number().int().min(0),
+  serverTime: IsoDateTimeSchema,
+})
+
+/** The `409 seq-gap` answer: nothing from the gap on was applied; resend from `expectedSeq`. */
+export const SeqGapResponseSchema = z.object({
+  error: z.literal('seq-gap'),
+  expectedSeq: z.number().int().min(1),
+  lastSeq: z.number().int().min(0),
+})
+
+/** The entities a pull delivers. */
+export const PULL_ENTITIES = [
+  'patient',
+  'step',
+  'adverse-event',
+  'lot',
+  'vaccine',
+  'user',
+  'role-grant',
+  'rejection',
+  'device-revoked',
+] as const
+
+/** `GET /api/sync/pull` query: an opaque cursor (empty = from the beginning) and a page size ≤ 5000. */
+export const PullQuerySchema = z.object({
+  after: z.string().max(512).default(''),
+  limit: z.coerce.number().int().min(1).max(MAX_PULL_LIMIT).default(1000),
+})
+
+/** One change of a pull page; `data` is parsed per entity with the record schemas of src/shared/records.ts. */
+export const PullChangeSchema = z.object({
+  position: z.number().int().min(0),
+  entity: z.enum(PULL_ENTITIES),
+  id: z.string().min(1).max(200),
+  version: z.number().int().min(0).optional(),
+  data: z.unknown(),
+})
+
+/** A pull page: changes in position order, the cursor to store after committing them, and `lastSeq` of the same snapshot. */
+export const PullResponseSchema = z.object({
+  changes: z.array(PullChangeSchema),
+  cursor: z.string().max(512),
+  hasMore: z.boolean(),
+  lastSeq: z.number().int().min(0),
+})
+
+/** `POST /api/sync/rejections/<id>/resolve`: what the author did about a rejection. */
+export const ResolveRejectionRequestSchema = z.object({
+  resolution: z.enum(REJECTION_RESOLUTIONS),
+  note: z.string().trim().max(2000).optional(),
+})
+
+/** `GET /api/health`. */
+export const HealthResponseSchema = z.object({
+  status: z.literal('ok'),
+  version: z.string().min(1).max(100),
+  store: z.enum(['sqlite', 'postgres']),
+})
+
+/** An API error code (re-exported for routes that only need the sync API module). */
+export const ApiErrorCodeSchema = ErrorCodeSchema
+
+/** A login request. */
+export type LoginRequest = z.infer<typeof LoginRequestSchema>
+/** A login answer. */
+export type LoginResponse = z.infer<typeof LoginResponseSchema>
+/** An organisation. */
+export type Organisation = z.infer<typeof OrganisationSchema>
+/** A push request. */
+export type PushRequest = z.infer<typeof PushRequestSchema>
+/** One push result. */
+export type PushResult = z.infer<typeof PushResultSchema>
+/** A push answer. */
+export type PushResponse = z.infer<typeof PushResponseSchema>
+/** A seq-gap answer. */
+export type SeqGapResponse = z.infer<typeof SeqGapResponseSchema>
+/** A pull entity name. */
+export type PullEntity = (typeof PULL_ENTITIES)[number]
+/** A pull query. */
+export type PullQuery = z.infer<typeof PullQuerySchema>
+/** One pulled change. */
+export type PullChange = z.infer<typeof PullChangeSchema>
+/** A pull page. */
+export type PullResponse = z.infer<typeof PullResponseSchema>
+/** A rejection-resolution request. */
+export type ResolveRejectionRequest = z.infer<typeof ResolveRejectionRequestSchema>
+/** A health answer. */
+export type HealthResponse = z.infer<typeof HealthResponseSchema>
