@@ -99,7 +99,7 @@ export const HTTP_STATUS_BY_PROTOCOL_ERROR = {
   'invalid-credentials': 401,
   'device-revoked': 401,
   'device-mismatch': 403,
-  'invalid-signature': 403,
+  'invalid-signature': 401,
   forbidden: 403,
   'not-found': 404,
   'seq-gap': 409,

@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify'
 import { pino } from 'pino'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { z } from 'zod'
+import { ErrorResponseSchema } from '../../src/shared/errors'
 import { buildApp, type AppDeps } from './app'
 import { fixedClock } from './clock'
 import type { Store } from './store'
@@ -126,9 +127,9 @@ describe('HTTP app', () => {
         payload: { name: '', count: 1.5 },
       })
       expect(res.statusCode).toBe(400)
-      const body = res.json()
+      const body = ErrorResponseSchema.parse(res.json())
       expect(body.error).toBe('invalid-request')
-      expect(body.issues.map((i: { path: string }) => i.path).sort()).toEqual(['count', 'name'])
+      expect(body.issues?.map((i) => i.path.join('.')).sort()).toEqual(['count', 'name'])
     })
 
     it('answers 413 payload-too-large beyond 2 MB', async () => {
@@ -150,7 +151,7 @@ describe('HTTP app', () => {
         payload: 'hello',
       })
       expect(res.statusCode).toBe(415)
-      expect(res.json()).toEqual({ error: 'unsupported-media-type' })
+      expect(res.json()).toEqual({ error: 'invalid-request', message: 'unsupported media type' })
     })
 
     it('answers 404 not-found in JSON for an unknown /api route, whatever the method', async () => {

@@ -7,8 +7,11 @@ import fastifyStatic from '@fastify/static'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import { ZodError } from 'zod'
 import type { Clock } from './clock'
-import { HTTP_ERRORS, type HttpErrorBody } from './http-errors'
+import { issuesOf, type ErrorCode, type HttpErrorBody } from './http-errors'
+import { registerAuthRoutes, type LoginRateLimit } from './routes/auth'
 import { registerHealthRoutes } from './routes/health'
+import { registerSyncRoutes } from './routes/sync'
+import { createSyncEvents, type SyncEvents } from './rules/sync-events'
 import type { Store } from './store'
 
 export type AppDeps = {
@@ -18,6 +21,10 @@ export type AppDeps = {
   /** The built PWA (vite's dist/); null to serve the API only. */
   readonly staticDir: string | null
   readonly version: string
+  /** Sign-in attempts per client address and per login; 10 a minute when absent. */
+  readonly loginRateLimit?: LoginRateLimit
+  /** Where committed changes are announced to `GET /api/sync/events`; an in-process one when absent. */
+  readonly syncEvents?: SyncEvents
 }
 
 // The sync protocol caps a push at 2 MB; nothing else under /api is larger.
@@ -74,6 +81,14 @@ function isDirectory(path: string | null): path is string {
 
 type ErrorLike = Error & { code?: string; statusCode?: number; validation?: unknown }
 
+const CODE_BY_CLIENT_STATUS: Readonly<Record<number, ErrorCode>> = {
+  401: 'unauthenticated',
+  403: 'forbidden',
+  404: 'not-found',
+  413: 'payload-too-large',
+  429: 'rate-limited',
+}
+
 /** Builds the HTTP app (not listening) from its dependencies, so tests drive it in-process with `inject`. */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
@@ -101,36 +116,29 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   app.setErrorHandler((error: ErrorLike, request, reply) => {
     const send = (status: number, body: HttpErrorBody) => reply.code(status).send(body)
-    if (error instanceof ZodError) {
-      return send(400, {
-        error: HTTP_ERRORS.invalidRequest,
-        issues: error.issues.map((issue) => ({
-          path: issue.path.map(String).join('.'),
-          code: issue.code,
-          message: issue.message,
-        })),
-      })
-    }
+    if (error instanceof ZodError) return send(400, { error: 'invalid-request', issues: issuesOf(error) })
     switch (error.code) {
       case 'FST_ERR_CTP_INVALID_JSON_BODY':
       case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-        return send(400, { error: HTTP_ERRORS.invalidJson })
+        return send(400, { error: 'invalid-json' })
       case 'FST_ERR_CTP_BODY_TOO_LARGE':
-        return send(413, { error: HTTP_ERRORS.payloadTooLarge })
+        return send(413, { error: 'payload-too-large' })
       case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-        return send(415, { error: HTTP_ERRORS.unsupportedMediaType })
+        return send(415, { error: 'invalid-request', message: 'unsupported media type' })
     }
-    if (error.validation !== undefined) return send(400, { error: HTTP_ERRORS.invalidRequest, issues: [] })
+    if (error.validation !== undefined) return send(400, { error: 'invalid-request', issues: [] })
     const status = error.statusCode ?? 500
     if (status >= 400 && status < 500) {
       request.log.info({ err: error }, 'request refused')
-      return send(status, { error: status === 404 ? HTTP_ERRORS.notFound : HTTP_ERRORS.badRequest })
+      return send(status, { error: CODE_BY_CLIENT_STATUS[status] ?? 'invalid-request' })
     }
     request.log.error({ err: error }, 'unexpected error')
-    return send(500, { error: HTTP_ERRORS.internal })
+    return send(500, { error: 'internal' })
   })
 
   registerHealthRoutes(app, deps)
+  await registerAuthRoutes(app, deps)
+  registerSyncRoutes(app, { ...deps, events: deps.syncEvents ?? createSyncEvents() })
 
   const staticDir = isDirectory(deps.staticDir) ? deps.staticDir : null
   if (staticDir !== null) {
@@ -146,7 +154,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?')[0] ?? '/'
-    if (isApiPath(path)) return reply.code(404).send({ error: HTTP_ERRORS.notFound } satisfies HttpErrorBody)
+    if (isApiPath(path)) return reply.code(404).send({ error: 'not-found' } satisfies HttpErrorBody)
     const isRead = request.method === 'GET' || request.method === 'HEAD'
     if (!isRead || looksLikeFile(path))
       return reply.code(404).type('text/plain; charset=utf-8').send('Not found')

@@ -91,8 +91,14 @@ describe('admin commands', () => {
 
   it.each([
     [['--name', 'X'], '--finess: give exactly one of --finess, --inami, --enterprise'],
-    [['--name', 'X', '--finess', '010000016', '--inami', '12345678'], '--finess: give exactly one'],
-    [['--name', 'X', '--finess', '12345'], '--finess: a FINESS number has 9 characters'],
+    [['--name', 'X', '--finess', '010000016', '--inami', '12345625'], '--finess: give exactly one'],
+    [
+      ['--name', 'X', '--finess', '12345'],
+      '--finess: FINESS 12345: 5 characters, but a FINESS number has 9 characters',
+    ],
+    [['--name', 'X', '--finess', '750712185'], '--finess: FINESS 750712185: wrong check digit'],
+    [['--name', 'X', '--finess', '75A712184'], '--finess: FINESS 75A712184: not a well-formed number'],
+    [['--name', 'X', '--inami', '12345678'], '--inami: INAMI 12345678: wrong check digits'],
     [['--finess', '010000016'], '--name:'],
     [['--name', 'X', '--finess', '010000016', '--colour', 'blue'], "Unknown option '--colour'"],
     [['--name', 'X', '--finess', '010000016', '--kind', 'castle'], '--kind:'],
@@ -180,7 +186,8 @@ describe('admin commands', () => {
   })
 
   it.each([
-    [['--rpps', '123'], '--rpps: is not a well-formed RPPS number'],
+    [['--rpps', '123'], '--rpps: RPPS 123: 3 characters, but an RPPS number has 11 digits'],
+    [['--rpps', '10012345674'], '--rpps: RPPS 10012345674: wrong check digit'],
     [['--adeli', '123456789'], '--adeli: give at most one professional number'],
     [['--email', 'not-an-email'], '--email:'],
     [['--password', 'short'], '--password: a password has at least 8 characters'],
@@ -189,6 +196,67 @@ describe('admin commands', () => {
     await createTeam()
     expect(await createDoctor(...extra)).toBe(EXIT.usage)
     expect(err.at(-1)).toContain(message)
+  })
+
+  it.each([
+    [['--adeli', '751234567'], '--adeli: ADELI 751234567: wrong check digit'],
+    [['--inami', '12345678001'], '--inami: INAMI 12345678001: wrong check digits'],
+    [['--niss', '85073003329'], '--niss: NISS 85073003329: wrong check digits'],
+    [['--niss', '8507300332'], '--niss: NISS 8507300332: 10 characters, but a NISS number has 11 digits'],
+    [['--adeli', ''], '--adeli: ADELI: the number is empty'],
+  ])('refuses user:create with the professional number %j, naming the problem', async (id, message) => {
+    await createTeam()
+    const args = ['--org', '010000016', '--login', 'pro.x', '--name', 'X', '--profession', 'infirmier']
+    expect(await run('user:create', ...args, '--role', 'vaccinator', ...id)).toBe(EXIT.usage)
+    expect(err).toEqual([`Invalid input for user:create: ${message}`])
+    expect(await store.findUserByLogin('pro.x')).toBeNull()
+  })
+
+  it.each([
+    ['--adeli', '75 123 456 8', { kind: 'adeli', value: '751234568' }],
+    ['--inami', '1-23456-25-001', { kind: 'inami', value: '12345625001' }],
+    ['--niss', '85.07.30-033.28', { kind: 'niss', value: '85073003328' }],
+    // Born in 2015: read in the 2000s because that year is not after the clock's today.
+    ['--niss', '15073003342', { kind: 'niss', value: '15073003342' }],
+  ])('stores a valid %s number normalised', async (flag, typed, professionalId) => {
+    await createTeam()
+    const args = ['--org', '010000016', '--login', 'pro.y', '--name', 'Y', '--profession', 'infirmier']
+    expect(await run('user:create', ...args, '--role', 'vaccinator', flag, typed)).toBe(EXIT.ok)
+    expect((await store.findUserByLogin('pro.y'))?.user.professionalId).toEqual(professionalId)
+  })
+
+  it('creates a Belgian organisation from its 8-digit INAMI number, key-checked', async () => {
+    expect(await run('org:create', '--name', 'MR Les Saules', '--inami', '1234 5625')).toBe(EXIT.ok)
+    expect(await store.listOrganisations()).toEqual([
+      expect.objectContaining({ country: 'BE', inami: '12345625' }),
+    ])
+  })
+
+  it('revokes a device, which then cannot sync, and says so when it is unknown or already revoked', async () => {
+    await createTeam()
+    const [org] = await store.listOrganisations()
+    const registered = await store.registerDevice({
+      id: 'tablet-1',
+      organisationId: org?.id ?? '',
+      userId: null,
+      name: 'Tablette 1',
+      tokenHash: 'h',
+    })
+    expect(registered.ok).toBe(true)
+    out = []
+    expect(await run('devices:revoke', '--device', 'tablet-1')).toBe(EXIT.ok)
+    expect(out).toEqual([
+      'Revoked device tablet-1 (Tablette 1): it can no longer sync; its unsent changes stay on it, exportable.',
+    ])
+    expect(await store.getDevice('tablet-1')).toMatchObject({ revokedAt: '2026-03-04T09:15:00.000Z' })
+
+    expect(await run('devices:revoke', '--device', 'tablet-1')).toBe(EXIT.refused)
+    expect(err.pop()).toBe(
+      'Refused: device tablet-1 (Tablette 1) was already revoked on 2026-03-04T09:15:00.000Z.',
+    )
+    expect(await run('devices:revoke', '--device', 'nope')).toBe(EXIT.refused)
+    expect(err.pop()).toBe('Refused: no device with id nope.')
+    expect(await run('devices:revoke')).toBe(EXIT.usage)
   })
 
   it('refuses a taken login and an unknown organisation without side effects', async () => {

@@ -8,12 +8,14 @@ import type { Config } from '../config'
 import { UUID_PATTERN } from '../ids'
 import {
   ORGANISATION_KINDS,
+  PROFESSIONAL_ID_KINDS,
   PROFESSIONS,
   ROLES,
   type Organisation,
-  type ProfessionalIdKind,
+  type ProfessionalId,
   type Store,
 } from '../store'
+import { checkFiness, checkInstitutionInami, checkProfessionalId, type IdentifierCheck } from './identifiers'
 
 export const EXIT = { ok: 0, refused: 1, usage: 2 } as const
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT]
@@ -36,6 +38,7 @@ export const USAGE = `Usage: npm run admin -- <command> [--flags]
               [--email <address>] [--password <password>]
   user:reset-password --login <login> [--password <password>]
   devices:list [--org <id|finess>]
+  devices:revoke --device <id>
   backup [--out <path>]
   help
 
@@ -44,30 +47,20 @@ Settings come from the environment, as for the server: DATA_DIR, DATABASE_URL.`
 
 const digits = (value: string) => value.replace(/[\s.\-/]/g, '')
 
-// Format checks only. The key checks (Luhn for FINESS and RPPS, mod 97 for NISS and enterprise
-// numbers) belong to src/domain/identifiers: use parseFiness, parseRpps… there once it lands.
-const finess = z
-  .string()
-  .transform(digits)
-  .pipe(
-    z
-      .string()
-      .regex(/^(\d{2}|2[AB])\d{7}$/, 'a FINESS number has 9 characters (digits, or 2A/2B then 7 digits)'),
-  )
-const belgianInstitutionInami = z
-  .string()
-  .transform(digits)
-  .pipe(z.string().regex(/^\d{8}(\d{3})?$/, 'an INAMI number has 8 or 11 digits'))
+const checked = (check: (value: string) => IdentifierCheck) =>
+  z.string().transform((value, ctx) => {
+    const outcome = check(value)
+    if (outcome.ok) return outcome.value
+    ctx.addIssue({ code: 'custom', message: outcome.message })
+    return z.NEVER
+  })
+const finess = checked(checkFiness)
+const belgianInstitutionInami = checked(checkInstitutionInami)
+// No rule in src/domain for Belgian enterprise numbers yet: the format only.
 const enterpriseNumber = z
   .string()
   .transform(digits)
   .pipe(z.string().regex(/^[01]\d{9}$/, 'an enterprise number has 10 digits and starts with 0 or 1'))
-const PROFESSIONAL_ID_FORMATS: Record<ProfessionalIdKind, RegExp> = {
-  rpps: /^\d{11}$/,
-  adeli: /^\d{9}$/,
-  inami: /^\d{11}$/,
-  niss: /^\d{11}$/,
-}
 
 const login = z
   .string()
@@ -95,51 +88,54 @@ const OrgCreateInput = z
     { message: 'give exactly one of --finess, --inami, --enterprise', path: ['finess'] },
   )
 
-const UserCreateInput = z
-  .object({
-    org: orgRef,
-    login,
-    name: z.string().trim().min(1, 'the display name is required').max(200),
-    profession: z.enum(PROFESSIONS, { error: `must be one of ${PROFESSIONS.join(', ')}` }),
-    role: z.enum(ROLES, { error: `must be one of ${ROLES.join(', ')}` }),
-    'acts-for': login.optional(),
-    rpps: z.string().transform(digits).optional(),
-    adeli: z.string().transform(digits).optional(),
-    inami: z.string().transform(digits).optional(),
-    niss: z.string().transform(digits).optional(),
-    email: z.email().optional(),
-    password,
-  })
-  .superRefine((input, ctx) => {
-    if ((input.role === 'delegate') !== (input['acts-for'] !== undefined)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['acts-for'],
-        message: 'is required for a delegate, and only for one',
-      })
-    }
-    const given = (['rpps', 'adeli', 'inami', 'niss'] as const).filter((kind) => input[kind] !== undefined)
-    if (given.length > 1) {
-      ctx.addIssue({
-        code: 'custom',
-        path: [given[1] ?? 'rpps'],
-        message: 'give at most one professional number',
-      })
-    }
-    for (const kind of given) {
-      if (!PROFESSIONAL_ID_FORMATS[kind].test(input[kind] ?? '')) {
+/** `today` ('YYYY-MM-DD') dates NISS births, as on the device. */
+const userCreateInput = (today: string) =>
+  z
+    .object({
+      org: orgRef,
+      login,
+      name: z.string().trim().min(1, 'the display name is required').max(200),
+      profession: z.enum(PROFESSIONS, { error: `must be one of ${PROFESSIONS.join(', ')}` }),
+      role: z.enum(ROLES, { error: `must be one of ${ROLES.join(', ')}` }),
+      'acts-for': login.optional(),
+      rpps: z.string().optional(),
+      adeli: z.string().optional(),
+      inami: z.string().optional(),
+      niss: z.string().optional(),
+      email: z.email().optional(),
+      password,
+    })
+    .transform((input, ctx) => {
+      if ((input.role === 'delegate') !== (input['acts-for'] !== undefined)) {
         ctx.addIssue({
           code: 'custom',
-          path: [kind],
-          message: `is not a well-formed ${kind.toUpperCase()} number`,
+          path: ['acts-for'],
+          message: 'is required for a delegate, and only for one',
         })
       }
-    }
-  })
+      const given = PROFESSIONAL_ID_KINDS.filter((kind) => input[kind] !== undefined)
+      if (given.length > 1) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [given[1] ?? 'rpps'],
+          message: 'give at most one professional number',
+        })
+        return z.NEVER
+      }
+      const kind = given[0]
+      if (kind === undefined) return { ...input, professionalId: null }
+      const outcome = checkProfessionalId(kind, input[kind] ?? '', today)
+      if (!outcome.ok) {
+        ctx.addIssue({ code: 'custom', path: [kind], message: outcome.message })
+        return z.NEVER
+      }
+      return { ...input, professionalId: { kind, value: outcome.value } satisfies ProfessionalId }
+    })
 
 const ResetPasswordInput = z.object({ login, password })
 const DevicesListInput = z.object({ org: orgRef.optional() })
 const BackupInput = z.object({ out: z.string().min(1).optional() })
+const DevicesRevokeInput = z.object({ device: z.string().trim().min(1, 'the device id is required') })
 
 type Options = NonNullable<ParseArgsConfig['options']>
 const text = { type: 'string' } as const
@@ -220,7 +216,7 @@ const commands: Record<string, Command> = {
         email: text,
         password: text,
       },
-      UserCreateInput,
+      userCreateInput(deps.clock.now().toISOString().slice(0, 10)),
     )
     const store = await deps.store()
     const organisation = await findOrganisation(store, input.org)
@@ -228,9 +224,6 @@ const commands: Record<string, Command> = {
       deps.err(`Refused: no organisation with id or FINESS ${input.org}.`)
       return EXIT.refused
     }
-    const professionalKind = (['rpps', 'adeli', 'inami', 'niss'] as const).find(
-      (kind) => input[kind] !== undefined,
-    )
     const plainPassword = input.password ?? generateReadablePassword()
     const passwordHash = await hashPassword(plainPassword)
 
@@ -250,10 +243,7 @@ const commands: Record<string, Command> = {
         login: input.login,
         displayName: input.name,
         profession: input.profession,
-        professionalId:
-          professionalKind === undefined
-            ? null
-            : { kind: professionalKind, value: input[professionalKind] ?? '' },
+        professionalId: input.professionalId,
         email: input.email ?? null,
         passwordHash,
       })
@@ -319,6 +309,26 @@ const commands: Record<string, Command> = {
       )
     }
     deps.out(`${devices.length} device(s).`)
+    return EXIT.ok
+  },
+
+  async 'devices:revoke'(args, deps) {
+    const input = parseFlags(args, { device: text }, DevicesRevokeInput)
+    const store = await deps.store()
+    const revoked = await store.revokeDevice(input.device, null)
+    if (!revoked.ok) {
+      const existing = await store.getDevice(input.device)
+      deps.err(
+        revoked.error === 'device-already-revoked' && existing !== null
+          ? `Refused: device ${existing.id} (${existing.name}) was already revoked on ${existing.revokedAt ?? '?'}.`
+          : `Refused: no device with id ${input.device}.`,
+      )
+      return EXIT.refused
+    }
+    const device = revoked.value
+    deps.out(
+      `Revoked device ${device.id} (${device.name}): it can no longer sync; its unsent changes stay on it, exportable.`,
+    )
     return EXIT.ok
   },
 

@@ -1,3 +1,4 @@
+import { SYNC_MIGRATION } from './sync-schema'
 import { SchemaTooNewError } from './types'
 
 export type Migration = {
@@ -174,6 +175,59 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX devices_organisation ON devices (organisation_id);
     `,
   },
+  {
+    version: 2,
+    name: 'device keys, sessions',
+    // The device key is stored as sent to the device (base64url of 32 random bytes): the server needs it
+    // in clear to verify mutation HMACs. Access tokens are stored only as their SHA-256 hash.
+    sqlite: `
+      CREATE TABLE device_keys (
+        user_id TEXT NOT NULL REFERENCES users (id),
+        device_id TEXT NOT NULL REFERENCES devices (id),
+        key TEXT NOT NULL CHECK (length(key) > 0),
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (user_id, device_id)
+      ) STRICT;
+      CREATE INDEX device_keys_device ON device_keys (device_id);
+
+      CREATE TABLE sessions (
+        id TEXT PRIMARY KEY,
+        token_hash TEXT NOT NULL,
+        user_id TEXT NOT NULL REFERENCES users (id),
+        device_id TEXT NOT NULL REFERENCES devices (id),
+        created_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        revoked_at TEXT,
+        CHECK (expires_at > created_at)
+      ) STRICT;
+      CREATE UNIQUE INDEX sessions_token_hash_unique ON sessions (token_hash);
+      CREATE INDEX sessions_user ON sessions (user_id);
+    `,
+    postgres: `
+      CREATE TABLE device_keys (
+        user_id text NOT NULL REFERENCES users (id),
+        device_id text NOT NULL REFERENCES devices (id),
+        key text NOT NULL CHECK (length(key) > 0),
+        created_at timestamptz NOT NULL,
+        PRIMARY KEY (user_id, device_id)
+      );
+      CREATE INDEX device_keys_device ON device_keys (device_id);
+
+      CREATE TABLE sessions (
+        id text PRIMARY KEY,
+        token_hash text NOT NULL,
+        user_id text NOT NULL REFERENCES users (id),
+        device_id text NOT NULL REFERENCES devices (id),
+        created_at timestamptz NOT NULL,
+        expires_at timestamptz NOT NULL,
+        revoked_at timestamptz,
+        CHECK (expires_at > created_at)
+      );
+      CREATE UNIQUE INDEX sessions_token_hash_unique ON sessions (token_hash);
+      CREATE INDEX sessions_user ON sessions (user_id);
+    `,
+  },
+  SYNC_MIGRATION,
 ]
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0)

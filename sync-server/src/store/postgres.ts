@@ -2,7 +2,9 @@ import { AsyncLocalStorage } from 'node:async_hooks'
 import pg from 'pg'
 import type { Clock } from '../clock'
 import { pendingMigrations, SCHEMA_MIGRATIONS_TABLE } from './migrations'
+import { createAuthQueries } from './auth-queries'
 import { createQueries, type Executor, type SqlValue } from './queries'
+import { createSyncQueries } from './sync-queries'
 import { NestedStoreCallError, type Store } from './types'
 
 export type PostgresStoreOptions = {
@@ -64,6 +66,8 @@ export function openPostgresStore({ url, clock, schema, onIdleError }: PostgresS
 
   return {
     ...createQueries(guarded, clock),
+    ...createAuthQueries(guarded, clock),
+    ...createSyncQueries(guarded, clock),
     kind: 'postgres',
 
     async migrate() {
@@ -126,7 +130,13 @@ export function openPostgresStore({ url, clock, schema, onIdleError }: PostgresS
       try {
         await client.query('BEGIN')
         try {
-          const result = await inTransaction.run(true, () => fn(createQueries(executorOf(client), clock)))
+          const executor = executorOf(client)
+          const queries = {
+            ...createQueries(executor, clock),
+            ...createAuthQueries(executor, clock),
+            ...createSyncQueries(executor, clock),
+          }
+          const result = await inTransaction.run(true, () => fn(queries))
           await client.query('COMMIT')
           return result
         } catch (error) {

@@ -2,6 +2,7 @@ import { z } from 'zod'
 import { err, ok } from '../../../src/domain/result'
 import type { Clock } from '../clock'
 import { uuidv7 } from '../ids'
+import { recordRoleGrantChange, recordUserChange } from './sync-records'
 import {
   COUNTRIES,
   ORGANISATION_KINDS,
@@ -11,7 +12,7 @@ import {
   type Device,
   type Organisation,
   type RoleGrant,
-  type StoreQueries,
+  type CoreQueries,
   type User,
 } from './types'
 
@@ -119,7 +120,7 @@ const RoleGrantRow = z
     revokedBy: r.revoked_by,
   }))
 
-const DeviceRow = z
+export const DeviceRow = z
   .object({
     id: z.string(),
     organisation_id: z.string(),
@@ -156,11 +157,11 @@ const USER_COLUMNS = `id, organisation_id, login, display_name, profession, prof
   professional_id_value, email, password_hash, created_at, disabled`
 const ROLE_GRANT_COLUMNS = `id, user_id, organisation_id, role, acts_for_user_id, starts_at, ends_at,
   granted_by, granted_at, revoked_at, revoked_by`
-const DEVICE_COLUMNS = `id, organisation_id, user_id, name, registered_at, last_seen_at, revoked_at,
+export const DEVICE_COLUMNS = `id, organisation_id, user_id, name, registered_at, last_seen_at, revoked_at,
   revoked_by, app_version, pending, storage_used, storage_quota, last_seq`
 
 /** The store's reads and writes over one executor (the pool, a connection or a transaction). */
-export function createQueries(db: Executor, clock: Clock): StoreQueries {
+export function createQueries(db: Executor, clock: Clock): CoreQueries {
   const now = () => clock.now()
   const organisations = async (sql: string, params: readonly SqlValue[] = []) =>
     (await db.all(sql, params)).map((row) => OrganisationRow.parse(row))
@@ -231,7 +232,10 @@ export function createQueries(db: Executor, clock: Clock): StoreQueries {
           false,
         ],
       )
-      return created === undefined ? err('login-taken') : ok(created.user)
+      if (created === undefined) return err('login-taken')
+      // Devices pull their organisation's members from the change log (call inside a transaction).
+      await recordUserChange(db, created.user)
+      return ok(created.user)
     },
 
     async getUser(id) {
@@ -275,7 +279,9 @@ export function createQueries(db: Executor, clock: Clock): StoreQueries {
           null,
         ],
       )
-      return RoleGrantRow.parse(rows[0])
+      const grant = RoleGrantRow.parse(rows[0])
+      await recordRoleGrantChange(db, grant)
+      return grant
     },
 
     async listRoleGrants(userId) {

@@ -3,7 +3,9 @@ import { statSync } from 'node:fs'
 import Database from 'better-sqlite3'
 import type { Clock } from '../clock'
 import { pendingMigrations, SCHEMA_MIGRATIONS_TABLE } from './migrations'
+import { createAuthQueries } from './auth-queries'
 import { createQueries, type Executor, type SqlValue } from './queries'
+import { createSyncQueries } from './sync-queries'
 import { NestedStoreCallError, type Store } from './types'
 
 export type SqliteStoreOptions = { readonly file: string; readonly clock: Clock }
@@ -35,9 +37,20 @@ export function openSqliteStore({ file, clock }: SqliteStoreOptions): Store {
   const exclusive = createMutex()
   const inTransaction = new AsyncLocalStorage<true>()
 
+  // Preparing is a large part of a small statement's cost: keep the recent ones (bounded, texts vary little).
+  const statements = new Map<string, Database.Statement>()
+  const prepare = (sql: string) => {
+    let statement = statements.get(sql)
+    if (statement === undefined) {
+      statement = db.prepare(sql)
+      if (statements.size >= 500) statements.delete(statements.keys().next().value ?? '')
+      statements.set(sql, statement)
+    }
+    return statement
+  }
   const direct: Executor = {
-    all: async (sql, params = []) => db.prepare(sql).all(...bind(params)),
-    run: async (sql, params = []) => db.prepare(sql).run(...bind(params)).changes,
+    all: async (sql, params = []) => prepare(sql).all(...bind(params)),
+    run: async (sql, params = []) => prepare(sql).run(...bind(params)).changes,
   }
   const guarded: Executor = {
     all: (sql, params) => {
@@ -49,10 +62,16 @@ export function openSqliteStore({ file, clock }: SqliteStoreOptions): Store {
       return exclusive(() => direct.run(sql, params))
     },
   }
-  const txQueries = createQueries(direct, clock)
+  const txQueries = {
+    ...createQueries(direct, clock),
+    ...createAuthQueries(direct, clock),
+    ...createSyncQueries(direct, clock),
+  }
 
   return {
     ...createQueries(guarded, clock),
+    ...createAuthQueries(guarded, clock),
+    ...createSyncQueries(guarded, clock),
     kind: 'sqlite',
 
     async migrate() {

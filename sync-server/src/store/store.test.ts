@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import pg from 'pg'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { fixedClock } from '../clock'
-import { LATEST_SCHEMA_VERSION } from './migrations'
+import { LATEST_SCHEMA_VERSION, MIGRATIONS } from './migrations'
 import { openPostgresStore } from './postgres'
 import { openSqliteStore } from './sqlite'
 import { NestedStoreCallError, type NewOrganisation, type Store } from './types'
@@ -13,6 +13,7 @@ import { NestedStoreCallError, type NewOrganisation, type Store } from './types'
 const NOW = '2026-03-04T09:15:00.000Z'
 const clock = fixedClock(NOW)
 const DATABASE_URL = process.env.DATABASE_URL
+const ALL_VERSIONS = MIGRATIONS.map((m) => m.version)
 
 if (DATABASE_URL === undefined || DATABASE_URL === '') {
   console.warn('PostgreSQL store suite skipped: DATABASE_URL is not set')
@@ -101,7 +102,7 @@ function defineStoreSuite(kind: 'sqlite' | 'postgres', makeHarness: () => Harnes
     const database = await harness.fresh()
     const first = database.open()
     opened.push(first)
-    expect(await first.migrate()).toEqual({ applied: [1], version: LATEST_SCHEMA_VERSION })
+    expect(await first.migrate()).toEqual({ applied: ALL_VERSIONS, version: LATEST_SCHEMA_VERSION })
     expect(await first.migrate()).toEqual({ applied: [], version: LATEST_SCHEMA_VERSION })
     await first.close()
 
@@ -116,7 +117,7 @@ function defineStoreSuite(kind: 'sqlite' | 'postgres', makeHarness: () => Harnes
     const [a, b] = [database.open(), database.open()]
     opened.push(a, b)
     const reports = await Promise.all([a.migrate(), b.migrate()])
-    expect(reports.flatMap((r) => r.applied)).toEqual([1])
+    expect(reports.flatMap((r) => r.applied)).toEqual(ALL_VERSIONS)
   })
 
   it('round-trips organisations and refuses a duplicate identifier', async () => {

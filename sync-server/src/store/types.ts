@@ -1,4 +1,9 @@
 import type { Result } from '../../../src/domain/result'
+import { PROFESSIONS as HEALTH_PROFESSIONS } from '../../../src/shared/vocabulary'
+import type { AuthQueries } from './auth-queries'
+import type { SyncQueries } from './sync-queries'
+
+export type { AuthQueries, DeviceState, NewSession, RevokeDeviceError, Session } from './auth-queries'
 
 export type StoreKind = 'sqlite' | 'postgres'
 
@@ -11,14 +16,11 @@ export type OrganisationKind = (typeof ORGANISATION_KINDS)[number]
 export const COUNTRIES = ['FR', 'BE'] as const
 export type Country = (typeof COUNTRIES)[number]
 
-export const PROFESSIONS = [
-  'medecin',
-  'infirmier',
-  'sage-femme',
-  'pharmacien',
-  'secretaire-medical',
-  'administratif',
-] as const
+// Health professions are the shared vocabulary's (src/shared/vocabulary.ts); the server adds the staff who
+// sign in without being health professionals, sent on the wire as `profession: null`.
+export const STAFF_PROFESSIONS = ['secretaire-medical', 'administratif'] as const
+export type StaffProfession = (typeof STAFF_PROFESSIONS)[number]
+export const PROFESSIONS = [...HEALTH_PROFESSIONS, ...STAFF_PROFESSIONS] as const
 export type Profession = (typeof PROFESSIONS)[number]
 
 export const PROFESSIONAL_ID_KINDS = ['rpps', 'adeli', 'inami', 'niss'] as const
@@ -128,8 +130,8 @@ export type CreateOrganisationError = 'organisation-identifier-taken'
 export type CreateUserError = 'login-taken'
 export type RegisterDeviceError = 'device-exists'
 
-/** Reads and writes available both on the store and inside a transaction. */
-export type StoreQueries = {
+/** The core reads and writes: organisations, users, role grants, device registration. */
+export type CoreQueries = {
   isEmpty(): Promise<boolean>
   createOrganisation(input: NewOrganisation): Promise<Result<Organisation, CreateOrganisationError>>
   getOrganisation(id: string): Promise<Organisation | null>
@@ -150,6 +152,9 @@ export type StoreQueries = {
   /** By registration time; all organisations when none is given. */
   listDevices(organisationId?: string): Promise<Device[]>
 }
+
+/** Reads and writes available both on the store and inside a transaction. */
+export type StoreQueries = CoreQueries & AuthQueries & SyncQueries
 
 export type BackupOutcome =
   | { readonly kind: 'file'; readonly path: string; readonly bytes: number }

@@ -1,0 +1,131 @@
+// Who is calling. Sync requests (push, pull, events) carry the device's long-lived token; account and admin
+// requests carry a user's access token from a sign-in. Both tokens are looked up by their SHA-256 hash.
+import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify'
+import type { Clock } from '../clock'
+import { sendProtocolError } from '../http-errors'
+import type { DeviceState, Store } from '../store'
+import { bearerToken, hashToken } from './tokens'
+
+export type RequestAuthDeps = { readonly store: Store; readonly clock: Clock }
+
+/** The device a sync request comes from; `userId` is the user who registered it (null if unknown). */
+export type AuthenticatedDevice = {
+  readonly id: string
+  readonly organisationId: string
+  readonly userId: string | null
+  readonly name: string
+}
+
+/** The signed-in user of an account or admin request, and the device their session was opened on. */
+export type AuthenticatedUser = {
+  readonly id: string
+  readonly organisationId: string
+  readonly deviceId: string
+  readonly sessionId: string
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set by `requireDevice`; absent on routes without it. */
+    device?: AuthenticatedDevice
+    /** Set by `requireUser`; absent on routes without it. */
+    user?: AuthenticatedUser
+  }
+}
+
+const MAX_SAFE = Number.MAX_SAFE_INTEGER
+const COUNT = /^\d{1,15}$/
+const STORAGE = /^(\d{1,16})\/(\d{1,16})$/
+const APP_VERSION = /^[A-Za-z0-9][A-Za-z0-9.+_-]{0,63}$/
+
+function single(value: string | string[] | undefined): string | undefined {
+  return typeof value === 'string' ? value.trim() : undefined
+}
+
+/**
+ * The device-state headers (`X-Carnet-Pending`, `X-Carnet-App-Version`, `X-Carnet-Storage: used/quota`);
+ * a malformed one is ignored rather than refused, since it only feeds the dashboard.
+ */
+export function readDeviceStateHeaders(headers: FastifyRequest['headers']): Omit<DeviceState, 'seenAt'> {
+  const state: { pending?: number; appVersion?: string; storageUsed?: number; storageQuota?: number } = {}
+  const pending = single(headers['x-carnet-pending'])
+  if (pending !== undefined && COUNT.test(pending)) state.pending = Number(pending)
+  const appVersion = single(headers['x-carnet-app-version'])
+  if (appVersion !== undefined && APP_VERSION.test(appVersion)) state.appVersion = appVersion
+  const storage = STORAGE.exec(single(headers['x-carnet-storage']) ?? '')
+  if (storage !== null) {
+    const used = Number(storage[1])
+    const quota = Number(storage[2])
+    if (used <= MAX_SAFE && quota <= MAX_SAFE) {
+      state.storageUsed = used
+      state.storageQuota = quota
+    }
+  }
+  return state
+}
+
+/**
+ * preHandler of the sync routes: `Authorization: Bearer <deviceToken>` → `request.device`, and the
+ * device's reported state and last-seen time recorded. Refuses `401 unauthenticated` (no or unknown token)
+ * or `401 device-revoked`.
+ */
+export function requireDevice(deps: RequestAuthDeps): preHandlerAsyncHookHandler {
+  return async function requireDevice(request: FastifyRequest, reply: FastifyReply) {
+    const token = bearerToken(request.headers.authorization)
+    if (token === null) return sendProtocolError(reply, 'unauthenticated')
+    const device = await deps.store.findDeviceByTokenHash(hashToken(token))
+    if (device === null) return sendProtocolError(reply, 'unauthenticated')
+    if (device.revokedAt !== null) return sendProtocolError(reply, 'device-revoked')
+    await deps.store.recordDeviceState(device.id, {
+      seenAt: deps.clock.now().toISOString(),
+      ...readDeviceStateHeaders(request.headers),
+    })
+    request.device = {
+      id: device.id,
+      organisationId: device.organisationId,
+      userId: device.userId,
+      name: device.name,
+    }
+  }
+}
+
+/**
+ * preHandler of account and admin routes: `Authorization: Bearer <accessToken>` → `request.user`. Refuses
+ * `401 unauthenticated` (no, unknown, revoked or expired token — the last with `detail.reason: 'expired'` —
+ * or a disabled user) or `401 device-revoked` when the session's device was revoked since.
+ */
+export function requireUser(deps: RequestAuthDeps): preHandlerAsyncHookHandler {
+  return async function requireUser(request: FastifyRequest, reply: FastifyReply) {
+    const token = bearerToken(request.headers.authorization)
+    if (token === null) return sendProtocolError(reply, 'unauthenticated')
+    const session = await deps.store.findSessionByTokenHash(hashToken(token))
+    if (session === null || session.revokedAt !== null) return sendProtocolError(reply, 'unauthenticated')
+    if (Date.parse(session.expiresAt) <= deps.clock.now().getTime()) {
+      return sendProtocolError(reply, 'unauthenticated', { reason: 'expired' })
+    }
+    const [user, device] = await Promise.all([
+      deps.store.getUser(session.userId),
+      deps.store.getDevice(session.deviceId),
+    ])
+    if (user === null || user.disabled) return sendProtocolError(reply, 'unauthenticated')
+    if (device === null || device.revokedAt !== null) return sendProtocolError(reply, 'device-revoked')
+    request.user = {
+      id: user.id,
+      organisationId: user.organisationId,
+      deviceId: session.deviceId,
+      sessionId: session.id,
+    }
+  }
+}
+
+/** The device of a request behind `requireDevice`; throws when the route forgot the preHandler. */
+export function authenticatedDevice(request: FastifyRequest): AuthenticatedDevice {
+  if (request.device === undefined) throw new Error(`${request.url}: requireDevice is not installed`)
+  return request.device
+}
+
+/** The user of a request behind `requireUser`; throws when the route forgot the preHandler. */
+export function authenticatedUser(request: FastifyRequest): AuthenticatedUser {
+  if (request.user === undefined) throw new Error(`${request.url}: requireUser is not installed`)
+  return request.user
+}

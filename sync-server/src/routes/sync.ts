@@ -1,0 +1,213 @@
+import type { FastifyInstance, FastifyReply } from 'fastify'
+import { z } from 'zod'
+import { MAX_PUSH_BYTES, MAX_PUSH_MUTATIONS, type PushResult } from '../../../src/shared/sync-api'
+import { authenticatedDevice, requireDevice } from '../auth/request-auth'
+import type { Clock } from '../clock'
+import { sendProtocolError } from '../http-errors'
+import type { Store } from '../store'
+import type { SyncEvents } from '../rules/sync-events'
+import { pullChanges } from '../rules/sync-pull'
+import {
+  checkFraming,
+  commitPush,
+  preparePush,
+  pushMutations,
+  type PreparedPush,
+  type PushOutcome,
+  type Refusal,
+} from '../rules/sync-push'
+import { resolveRejection } from '../rules/sync-rejections'
+import { isTransientStoreError } from '../rules/sync-transient'
+
+export type SyncRouteDeps = { readonly store: Store; readonly clock: Clock; readonly events: SyncEvents }
+
+// Fastify's own limit sits above the protocol's, so a body just over 2 MB is parsed and answered
+// `413 payload-too-large` here, like a push of 501 mutations; far larger bodies stop at Fastify's limit.
+const PUSH_BODY_LIMIT = MAX_PUSH_BYTES + 256 * 1024
+/** An exported outbox may hold a long offline period: it is applied in push-sized batches. */
+export const MAX_IMPORT_MUTATIONS = 50_000
+export const MAX_IMPORT_BYTES = 64 * 1024 * 1024
+const KEEP_ALIVE_MS = 25_000
+
+const RejectionIdParams = z.object({ id: z.string().min(1).max(64) })
+const ImportFrame = z.object({ deviceId: z.string().min(1).max(64), mutations: z.array(z.unknown()) })
+
+function bodyBytes(headers: Record<string, string | string[] | undefined>, body: unknown): number {
+  const declared = Number(headers['content-length'])
+  if (Number.isSafeInteger(declared) && declared >= 0) return declared
+  return Buffer.byteLength(JSON.stringify(body ?? null) ?? '', 'utf8')
+}
+
+const refuse = (reply: FastifyReply, refusal: Refusal) => reply.code(refusal.status).send(refusal.body)
+
+/** Runs store work; a transient failure (busy, serialisation, connection, shutdown) answers 503, nothing advanced. */
+async function guarded<T>(reply: FastifyReply, work: () => Promise<T>): Promise<T | FastifyReply> {
+  try {
+    return await work()
+  } catch (error) {
+    if (isTransientStoreError(error)) {
+      reply.request.log.warn({ err: error }, 'sync: transient store failure')
+      return sendProtocolError(reply, 'unavailable')
+    }
+    throw error
+  }
+}
+
+/** The sync API of sync-protocol.md: push, pull, rejection resolution, events, outbox import. */
+export function registerSyncRoutes(app: FastifyInstance, deps: SyncRouteDeps): void {
+  const auth = requireDevice(deps)
+
+  app.post('/api/sync/push', { bodyLimit: PUSH_BODY_LIMIT, preHandler: auth }, async (request, reply) => {
+    const device = authenticatedDevice(request)
+    const framing = checkFraming(request.body, bodyBytes(request.headers, request.body), MAX_PUSH_BYTES)
+    if (framing !== null) return refuse(reply, framing)
+    return guarded(reply, async () => {
+      const outcome: PushOutcome = await pushMutations(deps, device, request.body)
+      if (!outcome.ok) return refuse(reply, outcome.refusal)
+      if (outcome.changed) deps.events.notify(device.organisationId)
+      return reply.send(outcome.response)
+    })
+  })
+
+  app.get('/api/sync/pull', { preHandler: auth }, async (request, reply) => {
+    const device = authenticatedDevice(request)
+    return guarded(reply, async () => {
+      const outcome = await pullChanges(deps.store, device, request.query)
+      return outcome.ok ? reply.send(outcome.response) : refuse(reply, outcome.refusal)
+    })
+  })
+
+  app.post('/api/sync/rejections/:id/resolve', { preHandler: auth }, async (request, reply) => {
+    const device = authenticatedDevice(request)
+    const params = RejectionIdParams.safeParse(request.params)
+    if (!params.success) return sendProtocolError(reply, 'not-found')
+    return guarded(reply, async () => {
+      const outcome = await resolveRejection(deps, device, params.data.id, request.body)
+      if (!outcome.ok) return refuse(reply, outcome.refusal)
+      deps.events.notify(device.organisationId)
+      return reply.send(outcome.rejection)
+    })
+  })
+
+  const streams = new Set<() => void>()
+  app.addHook('preClose', async () => {
+    for (const close of [...streams]) close()
+  })
+
+  app.get('/api/sync/events', { preHandler: auth }, async (request, reply) => {
+    const device = authenticatedDevice(request)
+    reply.hijack()
+    const res = reply.raw
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-store',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+      'x-request-id': request.id,
+    })
+    // A device (re)connecting may have missed notifications: it pulls once at the start.
+    res.write('retry: 5000\n\nevent: pull\ndata: {}\n\n')
+    const unsubscribe = deps.events.subscribe(device.organisationId, () => {
+      res.write('event: pull\ndata: {}\n\n')
+    })
+    const timer = setInterval(() => res.write(': keep-alive\n\n'), KEEP_ALIVE_MS)
+    timer.unref()
+    const close = () => {
+      if (!streams.delete(close)) return
+      clearInterval(timer)
+      unsubscribe()
+      if (!res.writableEnded) res.end()
+    }
+    streams.add(close)
+    request.raw.on('close', close)
+    res.on('close', close)
+  })
+
+  app.post(
+    '/api/sync/import',
+    { bodyLimit: MAX_IMPORT_BYTES + 256 * 1024, preHandler: auth },
+    async (request, reply) => {
+      const importer = authenticatedDevice(request)
+      const frame = ImportFrame.safeParse(request.body)
+      if (!frame.success) return sendProtocolError(reply, 'invalid-request')
+      const { deviceId, mutations } = frame.data
+      if (
+        mutations.length > MAX_IMPORT_MUTATIONS ||
+        bodyBytes(request.headers, request.body) > MAX_IMPORT_BYTES
+      ) {
+        return sendProtocolError(reply, 'payload-too-large', {
+          maxMutations: MAX_IMPORT_MUTATIONS,
+          maxBytes: MAX_IMPORT_BYTES,
+        })
+      }
+      return guarded(reply, async () => {
+        const source = await deps.store.getDevice(deviceId)
+        if (source === null || source.organisationId !== importer.organisationId) {
+          return sendProtocolError(reply, 'not-found')
+        }
+        if (!(await mayImport(deps, importer.userId, source.userId)))
+          return sendProtocolError(reply, 'forbidden')
+
+        // The whole file is parsed and its signatures checked before anything is applied, as for one push.
+        const batches: PreparedPush[] = []
+        for (let i = 0; i < mutations.length; i += MAX_PUSH_MUTATIONS) {
+          const chunk = { deviceId, mutations: mutations.slice(i, i + MAX_PUSH_MUTATIONS) }
+          const framing = checkFraming(chunk, 0, Number.POSITIVE_INFINITY)
+          if (framing !== null) return refuse(reply, framing)
+          const prepared = await preparePush(deps, source, chunk)
+          if (!prepared.ok) return refuse(reply, shiftIssues(prepared.refusal, i))
+          batches.push(prepared.push)
+        }
+        const results: PushResult[] = []
+        let lastSeq = source.lastSeq
+        let serverTime = deps.clock.now().toISOString()
+        for (const batch of batches) {
+          const outcome = await commitPush(deps, batch)
+          if (!outcome.ok) {
+            if (results.length === 0) return refuse(reply, outcome.refusal)
+            break
+          }
+          if (outcome.changed) deps.events.notify(source.organisationId)
+          results.push(...outcome.response.results)
+          lastSeq = outcome.response.lastSeq
+          serverTime = outcome.response.serverTime
+          if (outcome.response.results.length < batch.mutations.length) break
+        }
+        return reply.send({ results, lastSeq, serverTime })
+      })
+    },
+  )
+}
+
+/** Who may import a device's outbox: its own user, or a sync administrator of the organisation. */
+async function mayImport(deps: SyncRouteDeps, importerUserId: string | null, ownerUserId: string | null) {
+  if (importerUserId === null) return false
+  if (importerUserId === ownerUserId) return true
+  const now = deps.clock.now().getTime()
+  return (await deps.store.listRoleGrants(importerUserId)).some(
+    (g) =>
+      g.role === 'sync-admin' &&
+      g.revokedAt === null &&
+      Date.parse(g.startsAt) <= now &&
+      (g.endsAt === null || now < Date.parse(g.endsAt)),
+  )
+}
+
+/** Issue paths of a chunk, renumbered to the file's mutation indexes. */
+function shiftIssues(refusal: Refusal, offset: number): Refusal {
+  const issues = refusal.body.issues
+  if (issues === undefined || offset === 0) return refusal
+  return {
+    status: refusal.status,
+    body: {
+      ...refusal.body,
+      issues: issues.map((issue) => ({
+        ...issue,
+        path:
+          issue.path[0] === 'mutations' && typeof issue.path[1] === 'number'
+            ? ['mutations', issue.path[1] + offset, ...issue.path.slice(2)]
+            : issue.path,
+      })),
+    },
+  }
+}

@@ -1,0 +1,28 @@
+import { EventEmitter } from 'node:events'
+
+/**
+ * "Something changed in this organisation": published after a commit that wrote change-log rows, so the
+ * devices listening on `GET /api/sync/events` pull. In-process; several instances on one PostgreSQL relay it
+ * with LISTEN/NOTIFY (see the sync route's notes).
+ */
+export type SyncEvents = {
+  subscribe(organisationId: string, listener: () => void): () => void
+  notify(organisationId: string): void
+  listenerCount(organisationId: string): number
+}
+
+/** The in-process publisher: one emitter, one event name per organisation. */
+export function createSyncEvents(): SyncEvents {
+  const emitter = new EventEmitter()
+  emitter.setMaxListeners(0)
+  return {
+    subscribe(organisationId, listener) {
+      emitter.on(organisationId, listener)
+      return () => emitter.off(organisationId, listener)
+    },
+    notify(organisationId) {
+      emitter.emit(organisationId)
+    },
+    listenerCount: (organisationId) => emitter.listenerCount(organisationId),
+  }
+}

@@ -1,0 +1,175 @@
+import { z } from 'zod'
+import { err, ok, type Result } from '../../../src/domain/result'
+import type { Clock } from '../clock'
+import { uuidv7 } from '../ids'
+import { DEVICE_COLUMNS, DeviceRow, toIso, type Executor } from './queries'
+import type { Device, IsoTime } from './types'
+
+/** A signed-in user's access token (held as its hash), bound to the device it was issued on. */
+export type Session = {
+  readonly id: string
+  readonly userId: string
+  readonly deviceId: string
+  readonly createdAt: IsoTime
+  readonly expiresAt: IsoTime
+  readonly revokedAt: IsoTime | null
+}
+
+export type NewSession = {
+  readonly tokenHash: string
+  readonly userId: string
+  readonly deviceId: string
+  readonly expiresAt: IsoTime
+}
+
+/** What a device reports on each sync request; an absent field keeps the last value reported. */
+export type DeviceState = {
+  readonly seenAt: IsoTime
+  readonly pending?: number
+  readonly appVersion?: string
+  readonly storageUsed?: number
+  readonly storageQuota?: number
+}
+
+export type RevokeDeviceError = 'device-not-found' | 'device-already-revoked'
+
+/** Devices, device keys and sessions: what sign-in and request authentication read and write. */
+export type AuthQueries = {
+  getDevice(id: string): Promise<Device | null>
+  findDeviceByTokenHash(tokenHash: string): Promise<Device | null>
+  /** False when no such device. */
+  recordDeviceState(deviceId: string, state: DeviceState): Promise<boolean>
+  revokeDevice(deviceId: string, revokedBy: string | null): Promise<Result<Device, RevokeDeviceError>>
+  /** The secret of a (user, device) pair that signs the device's mutations; null before the user's first sign-in there. */
+  getDeviceKey(userId: string, deviceId: string): Promise<Uint8Array | null>
+  /** Stores `key` unless the pair has one already; answers the key in force, so concurrent sign-ins agree. */
+  ensureDeviceKey(userId: string, deviceId: string, key: Uint8Array): Promise<Uint8Array>
+  createSession(input: NewSession): Promise<Session>
+  findSessionByTokenHash(tokenHash: string): Promise<Session | null>
+  /** False when no such session or already revoked. */
+  revokeSession(sessionId: string): Promise<boolean>
+}
+
+const time = z.union([z.string(), z.date()]).transform(toIso)
+
+const SessionRow = z
+  .object({
+    id: z.string(),
+    user_id: z.string(),
+    device_id: z.string(),
+    created_at: time,
+    expires_at: time,
+    revoked_at: time.nullable(),
+  })
+  .transform((r): Session => ({
+    id: r.id,
+    userId: r.user_id,
+    deviceId: r.device_id,
+    createdAt: r.created_at,
+    expiresAt: r.expires_at,
+    revokedAt: r.revoked_at,
+  }))
+
+const KeyRow = z.object({ key: z.base64url() })
+
+const SESSION_COLUMNS = 'id, user_id, device_id, created_at, expires_at, revoked_at'
+
+const toKey = (encoded: string) => new Uint8Array(Buffer.from(encoded, 'base64url'))
+
+/** The auth queries over one executor (the pool, a connection or a transaction). */
+export function createAuthQueries(db: Executor, clock: Clock): AuthQueries {
+  const devices = async (sql: string, params: readonly (string | null)[]) =>
+    (await db.all(sql, params)).map((row) => DeviceRow.parse(row))
+  const readKey = async (userId: string, deviceId: string) => {
+    const [row] = await db.all('SELECT key FROM device_keys WHERE user_id = ? AND device_id = ?', [
+      userId,
+      deviceId,
+    ])
+    return row === undefined ? null : toKey(KeyRow.parse(row).key)
+  }
+
+  return {
+    async getDevice(id) {
+      const [found] = await devices(`SELECT ${DEVICE_COLUMNS} FROM devices WHERE id = ?`, [id])
+      return found ?? null
+    },
+
+    async findDeviceByTokenHash(tokenHash) {
+      const [found] = await devices(`SELECT ${DEVICE_COLUMNS} FROM devices WHERE token_hash = ?`, [tokenHash])
+      return found ?? null
+    },
+
+    async recordDeviceState(deviceId, state) {
+      const changed = await db.run(
+        `UPDATE devices SET last_seen_at = ?, pending = COALESCE(?, pending),
+           app_version = COALESCE(?, app_version), storage_used = COALESCE(?, storage_used),
+           storage_quota = COALESCE(?, storage_quota)
+         WHERE id = ?`,
+        [
+          toIso(state.seenAt),
+          state.pending ?? null,
+          state.appVersion ?? null,
+          state.storageUsed ?? null,
+          state.storageQuota ?? null,
+          deviceId,
+        ],
+      )
+      return changed > 0
+    },
+
+    async revokeDevice(deviceId, revokedBy) {
+      const [revoked] = await devices(
+        `UPDATE devices SET revoked_at = ?, revoked_by = ? WHERE id = ? AND revoked_at IS NULL
+         RETURNING ${DEVICE_COLUMNS}`,
+        [clock.now().toISOString(), revokedBy, deviceId],
+      )
+      if (revoked !== undefined) return ok(revoked)
+      const [existing] = await devices(`SELECT ${DEVICE_COLUMNS} FROM devices WHERE id = ?`, [deviceId])
+      return err(existing === undefined ? 'device-not-found' : 'device-already-revoked')
+    },
+
+    getDeviceKey: readKey,
+
+    async ensureDeviceKey(userId, deviceId, key) {
+      await db.run(
+        `INSERT INTO device_keys (user_id, device_id, key, created_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT DO NOTHING`,
+        [userId, deviceId, Buffer.from(key).toString('base64url'), clock.now().toISOString()],
+      )
+      const stored = await readKey(userId, deviceId)
+      if (stored === null) throw new Error(`device key of ${userId} on ${deviceId} vanished after insert`)
+      return stored
+    },
+
+    async createSession(input) {
+      const at = clock.now()
+      const rows = await db.all(
+        `INSERT INTO sessions (id, token_hash, user_id, device_id, created_at, expires_at, revoked_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING ${SESSION_COLUMNS}`,
+        [
+          uuidv7(at.getTime()),
+          input.tokenHash,
+          input.userId,
+          input.deviceId,
+          at.toISOString(),
+          toIso(input.expiresAt),
+          null,
+        ],
+      )
+      return SessionRow.parse(rows[0])
+    },
+
+    async findSessionByTokenHash(tokenHash) {
+      const [row] = await db.all(`SELECT ${SESSION_COLUMNS} FROM sessions WHERE token_hash = ?`, [tokenHash])
+      return row === undefined ? null : SessionRow.parse(row)
+    },
+
+    async revokeSession(sessionId) {
+      const changed = await db.run('UPDATE sessions SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL', [
+        clock.now().toISOString(),
+        sessionId,
+      ])
+      return changed > 0
+    },
+  }
+}
