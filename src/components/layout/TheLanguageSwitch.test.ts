@@ -42,7 +42,8 @@ describe('TheLanguageSwitch', () => {
     expect(wrapper.text()).not.toContain('Aller au contenu')
     expect(wrapper.get('button[lang="en"]').attributes('aria-pressed')).toBe('true')
     expect(document.documentElement.lang).toBe('en')
-    expect(document.title).toBe('Carnet — Home')
+    // Signed out, the app opens on the sign-in page.
+    expect(document.title).toBe('Carnet — Sign in')
     expect(localStorage.getItem(LOCALE_STORAGE_KEY)).toBe('en')
     expect(readStoredLocale()).toBe('en')
   })

@@ -1,9 +1,13 @@
 import { appMessagesEn } from './app'
 import { identifiers } from './identifiers'
+import { patients } from './patients'
+import { steps } from './steps'
 import { workflow } from './workflow'
 
 export const en = {
   app: appMessagesEn,
   identifiers,
+  patients,
+  steps,
   workflow,
 }

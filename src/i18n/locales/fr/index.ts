@@ -1,9 +1,13 @@
 import { appMessagesFr } from './app'
 import { identifiers } from './identifiers'
+import { patients } from './patients'
+import { steps } from './steps'
 import { workflow } from './workflow'
 
 export const fr = {
   app: appMessagesFr,
   identifiers,
+  patients,
+  steps,
   workflow,
 }

@@ -1,0 +1,488 @@
+// Who is signed in on this device, and the key their changes are signed with.
+//
+// Online, a sign-in asks the server (POST /api/auth/login) and keeps, per login, the server's deviceKey wrapped
+// under the password (sync-protocol.md "Authentication"); the next sign-in may then be offline: unwrapping that
+// blob with the typed password is the password check. The password itself is never stored, and the signing key
+// lives only in memory: a reload or a sign-out asks for the password again, local records stay.
+import { computed, ref, shallowRef } from 'vue'
+import { defineStore } from 'pinia'
+import { db } from '../db/carnet-db'
+import { useLiveQuery } from '../composables/useLiveQuery'
+import { isRoleValidAt } from '../domain/access/roles'
+import type { MutationType } from '../shared/commands'
+import type { Actor } from '../shared/primitives'
+import type { RoleGrantRecord, UserRecord } from '../shared/records'
+import type { LoginResponse, Organisation } from '../shared/sync-api'
+import type { Role } from '../shared/vocabulary'
+import { nowLocalIso } from '../sync/clock'
+import { uuidv7 } from '../sync/ids'
+import type { WrappedDeviceKey } from '../sync/device-key'
+import type { RecordChangeInput, RecordChangeResult } from '../sync/outbox'
+
+/** Why a sign-in failed, each with its French sentence (patients.signIn.errors.*). */
+export type SignInError =
+  | 'invalid-credentials'
+  | 'rate-limited'
+  | 'wrong-password'
+  | 'never-signed-in-here'
+  | 'device-revoked'
+  | 'forbidden'
+  | 'server-error'
+  | 'corrupt-key-blob'
+
+/** The outcome of a sign-in: how it was checked, or why it failed (`retryAfterSeconds` with 'rate-limited'). */
+export type SignInResult =
+  { ok: true; mode: 'online' | 'offline' } | { ok: false; error: SignInError; retryAfterSeconds?: number }
+
+/** What `record` refuses before any rule runs: nobody signed in, or a delegate who has not chosen whom they act for. */
+export type RecordResult =
+  RecordChangeResult | { ok: false; error: 'not-signed-in' | 'acting-for-required'; detail?: undefined }
+
+// The schemas, the key wrapping and the recording path are loaded on first use, not with the store: the store
+// is on the first page (the header, the router guard), and zod, the Web Crypto helpers and the workflow rules
+// would otherwise weigh on every cold start; sign-in and recording wait for them once (precached by the worker).
+async function loadAuth() {
+  const [records, syncApi, deviceKey] = await Promise.all([
+    import('../shared/records'),
+    import('../shared/sync-api'),
+    import('../sync/device-key'),
+  ])
+  return {
+    UserRecordSchema: records.UserRecordSchema,
+    GrantsSchema: records.RoleGrantRecordSchema.array(),
+    OrganisationSchema: syncApi.OrganisationSchema,
+    LoginResponseSchema: syncApi.LoginResponseSchema,
+    ...deviceKey,
+  }
+}
+
+type Auth = Awaited<ReturnType<typeof loadAuth>>
+let auth: Promise<Auth> | null = null
+
+function useAuth(): Promise<Auth> {
+  auth ??= loadAuth().catch((error: unknown) => {
+    auth = null
+    throw error
+  })
+  return auth
+}
+
+/** One account that signed in online on this device: who, and the deviceKey wrapped under their password. */
+type Account = {
+  login: string
+  user: UserRecord
+  organisation: Organisation
+  grants: RoleGrantRecord[]
+  wrappedKey: WrappedDeviceKey
+  lastOnlineAt: string
+  lastActingFor?: string
+}
+
+/** The meta 'session' value: the device token, who is signed in now, and every account that signed in here. */
+export type StoredSession = {
+  v: 1
+  deviceToken?: string
+  current?: {
+    login: string
+    userId: string
+    signInAt: string
+    mode: 'online' | 'offline'
+    accessToken?: string
+    expiresAt?: string
+  }
+  accounts: Record<string, Account>
+}
+
+function isText(value: unknown): value is string {
+  return typeof value === 'string' && value !== ''
+}
+
+function fieldsOf(value: unknown): Record<string, unknown> | null {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : null
+}
+
+// Parsed by hand around the shared record schemas (zod itself is imported by those, tree-shaken): a dynamic
+// import of zod's namespace would carry every one of its locales.
+function parseAccount(value: unknown, a: Auth): Account | null {
+  const v = fieldsOf(value)
+  if (v === null || !isText(v.login) || !isText(v.lastOnlineAt)) return null
+  const user = a.UserRecordSchema.safeParse(v.user)
+  const organisation = a.OrganisationSchema.safeParse(v.organisation)
+  const grants = a.GrantsSchema.safeParse(v.grants)
+  const wrappedKey = a.WrappedDeviceKeySchema.safeParse(v.wrappedKey)
+  if (!user.success || !organisation.success || !grants.success || !wrappedKey.success) return null
+  return {
+    login: v.login,
+    user: user.data,
+    organisation: organisation.data,
+    grants: grants.data,
+    wrappedKey: wrappedKey.data,
+    lastOnlineAt: v.lastOnlineAt,
+    ...(isText(v.lastActingFor) ? { lastActingFor: v.lastActingFor } : {}),
+  }
+}
+
+function parseCurrent(value: unknown): StoredSession['current'] {
+  const v = fieldsOf(value)
+  if (v === null || !isText(v.login) || !isText(v.userId) || !isText(v.signInAt)) return undefined
+  if (v.mode !== 'online' && v.mode !== 'offline') return undefined
+  return {
+    login: v.login,
+    userId: v.userId,
+    signInAt: v.signInAt,
+    mode: v.mode,
+    ...(isText(v.accessToken) ? { accessToken: v.accessToken } : {}),
+    ...(isText(v.expiresAt) ? { expiresAt: v.expiresAt } : {}),
+  }
+}
+
+/** Parses the meta 'session' value; what does not parse is dropped (an account then signs in online again). */
+function parseStoredSession(value: unknown, a: Auth): StoredSession {
+  const v = fieldsOf(value)
+  const session: StoredSession = { v: 1, accounts: {} }
+  if (v === null || v.v !== 1) return session
+  if (isText(v.deviceToken)) session.deviceToken = v.deviceToken
+  const current = parseCurrent(v.current)
+  if (current !== undefined) session.current = current
+  for (const [key, raw] of Object.entries(fieldsOf(v.accounts) ?? {})) {
+    const account = parseAccount(raw, a)
+    if (account !== null) session.accounts[key] = account
+  }
+  return session
+}
+
+/** The key an account is stored under: logins compare trimmed and case-insensitively. */
+export function loginKey(login: string): string {
+  return login.trim().toLowerCase()
+}
+
+function keyContext(userId: string, deviceId: string): string {
+  return `carnet:${userId}:${deviceId}`
+}
+
+/** Reads the meta 'session' value, parsed (an unreadable one counts as empty: the next online sign-in rewrites it). */
+export async function readStoredSession(): Promise<StoredSession> {
+  const a = await useAuth()
+  const row = await db.meta.get('session')
+  return parseStoredSession(row?.key === 'session' ? row.value : undefined, a)
+}
+
+async function writeStoredSession(session: StoredSession): Promise<void> {
+  await db.meta.put({ key: 'session', value: session })
+}
+
+/** Gives the device id, created once (UUID v7) and kept in db.meta. */
+export async function ensureDeviceId(): Promise<string> {
+  return db.transaction('rw', db.meta, async () => {
+    const row = await db.meta.get('deviceId')
+    if (row?.key === 'deviceId' && row.value !== '') return row.value
+    const id = uuidv7()
+    await db.meta.put({ key: 'deviceId', value: id })
+    return id
+  })
+}
+
+type LoginAttempt =
+  | { kind: 'answer'; body: LoginResponse }
+  | { kind: 'refused'; error: SignInError; retryAfterSeconds?: number }
+  | { kind: 'unreachable' }
+
+async function askServer(login: string, password: string, deviceId: string): Promise<LoginAttempt> {
+  const { LoginResponseSchema } = await useAuth()
+  let response: Response
+  try {
+    response = await fetch('/api/auth/login', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ login: login.trim(), password, deviceId, deviceName: deviceName() }),
+    })
+  } catch {
+    return { kind: 'unreachable' }
+  }
+  if (response.status === 401) return { kind: 'refused', error: 'invalid-credentials' }
+  if (response.status === 429) {
+    const retry = Number.parseInt(response.headers.get('retry-after') ?? '', 10)
+    return {
+      kind: 'refused',
+      error: 'rate-limited',
+      retryAfterSeconds: Number.isFinite(retry) && retry > 0 ? retry : 60,
+    }
+  }
+  if (response.status === 403) {
+    const code = await response
+      .json()
+      .then((b: unknown) => fieldsOf(b)?.error)
+      .catch(() => undefined)
+    return { kind: 'refused', error: code === 'device-revoked' ? 'device-revoked' : 'forbidden' }
+  }
+  // A gateway or server down is the same, for the person at the site, as no network: try the offline path.
+  if (response.status >= 500) return { kind: 'unreachable' }
+  if (!response.ok) return { kind: 'refused', error: 'server-error' }
+  const parsed = LoginResponseSchema.safeParse(await response.json().catch(() => undefined))
+  return parsed.success ? { kind: 'answer', body: parsed.data } : { kind: 'refused', error: 'server-error' }
+}
+
+function deviceName(): string | undefined {
+  if (typeof navigator === 'undefined') return undefined
+  const name = `Carnet — ${navigator.platform || 'appareil'}`.slice(0, 200)
+  return name.trim() === '' ? undefined : name
+}
+
+/** The signed-in professional, their organisation and roles, the device, and the signed recording path. */
+export const useSessionStore = defineStore('session', () => {
+  const user = ref<UserRecord | null>(null)
+  const organisation = ref<Organisation | null>(null)
+  const grants = ref<RoleGrantRecord[]>([])
+  const deviceId = ref('')
+  const signInAt = ref<string | null>(null)
+  const signInMode = ref<'online' | 'offline' | null>(null)
+  const accessToken = ref<string | null>(null)
+  const actingForId = ref<string | null>(null)
+  const signingKey = shallowRef<CryptoKey | null>(null)
+
+  const { data: storedMembers } = useLiveQuery(() => db.users.toArray(), { initialValue: [] })
+  const members = computed<UserRecord[]>(() => {
+    const list = [...(storedMembers.value ?? [])]
+    if (user.value !== null && !list.some((m) => m.id === user.value?.id)) list.push(user.value)
+    return list.sort((a, b) => a.name.localeCompare(b.name, 'fr'))
+  })
+
+  const isSignedIn = computed(() => user.value !== null && signingKey.value !== null)
+
+  function validRoles(at: string = nowLocalIso()): RoleGrantRecord[] {
+    const id = user.value?.id
+    return grants.value.filter((g) => g.userId === id && isRoleValidAt(g, at))
+  }
+
+  /** The roles the signed-in user holds now (an expired or future grant is left out). */
+  const roles = computed<Role[]>(() => [...new Set(validRoles().map((g) => g.role))])
+
+  /** The professionals a delegate may act for, by id, from their delegate grants valid now. */
+  const actingForIds = computed<string[]>(() => [
+    ...new Set(validRoles().flatMap((g) => (g.role === 'delegate' ? g.actingFor : []))),
+  ])
+
+  /** A delegate enters data on behalf of a professional; one who is also a vaccinator may act as themselves. */
+  const isDelegate = computed(() => actingForIds.value.length > 0 && !roles.value.includes('vaccinator'))
+
+  /** The professionals the delegate may choose from: known members first, a bare id when not pulled yet. */
+  const actingForChoices = computed<UserRecord[]>(() =>
+    actingForIds.value.map(
+      (id) => members.value.find((m) => m.id === id) ?? { id, name: id, profession: null },
+    ),
+  )
+
+  const actingFor = computed<UserRecord | null>(() => {
+    if (actingForId.value === null) return null
+    return actingForChoices.value.find((m) => m.id === actingForId.value) ?? null
+  })
+
+  const needsActingFor = computed(() => isSignedIn.value && isDelegate.value && actingFor.value === null)
+
+  const actor = computed<Actor | null>(() => {
+    if (user.value === null) return null
+    return actingFor.value === null || actingFor.value.id === user.value.id
+      ? { userId: user.value.id }
+      : { userId: user.value.id, onBehalfOf: actingFor.value.id }
+  })
+
+  async function loadDeviceId(): Promise<string> {
+    if (deviceId.value === '') deviceId.value = await ensureDeviceId()
+    return deviceId.value
+  }
+
+  function applySession(account: Account, mode: 'online' | 'offline', at: string, key: CryptoKey): void {
+    user.value = account.user
+    organisation.value = account.organisation
+    grants.value = account.grants
+    signingKey.value = key
+    signInAt.value = at
+    signInMode.value = mode
+    actingForId.value =
+      account.lastActingFor !== undefined &&
+      account.grants.some((g) => g.role === 'delegate' && g.actingFor.includes(account.lastActingFor ?? ''))
+        ? account.lastActingFor
+        : null
+  }
+
+  async function signInOnline(
+    login: string,
+    password: string,
+    body: LoginResponse,
+    device: string,
+  ): Promise<SignInResult> {
+    const { importSigningKey, wrapDeviceKey } = await useAuth()
+    const [key, wrappedKey] = await Promise.all([
+      importSigningKey(body.deviceKey),
+      wrapDeviceKey(body.deviceKey, password, { context: keyContext(body.user.id, device) }),
+    ])
+    const at = nowLocalIso()
+    const stored = await readStoredSession()
+    const previous = stored.accounts[loginKey(login)]
+    const account: Account = {
+      login: login.trim(),
+      user: body.user,
+      organisation: body.organisation,
+      grants: body.roles,
+      wrappedKey,
+      lastOnlineAt: at,
+      ...(previous?.lastActingFor === undefined ? {} : { lastActingFor: previous.lastActingFor }),
+    }
+    const next: StoredSession = {
+      ...stored,
+      deviceToken: body.deviceToken ?? stored.deviceToken,
+      current: {
+        login: account.login,
+        userId: body.user.id,
+        signInAt: at,
+        mode: 'online',
+        accessToken: body.accessToken,
+        expiresAt: body.expiresAt,
+      },
+      accounts: { ...stored.accounts, [loginKey(login)]: account },
+    }
+    if (next.deviceToken === undefined) delete next.deviceToken
+    // The local rules (recordChange) read users and grants from Dexie: the login answer is the freshest copy.
+    await db.transaction('rw', db.meta, db.users, db.roleGrants, async () => {
+      await writeStoredSession(next)
+      await db.users.put(body.user)
+      await db.roleGrants.where('userId').equals(body.user.id).delete()
+      await db.roleGrants.bulkPut(body.roles)
+    })
+    accessToken.value = body.accessToken
+    applySession(account, 'online', at, key)
+    return { ok: true, mode: 'online' }
+  }
+
+  async function signInOffline(login: string, password: string, device: string): Promise<SignInResult> {
+    const stored = await readStoredSession()
+    const account = stored.accounts[loginKey(login)]
+    if (account === undefined) return { ok: false, error: 'never-signed-in-here' }
+    const { unwrapSigningKey } = await useAuth()
+    const unwrapped = await unwrapSigningKey(account.wrappedKey, password, {
+      context: keyContext(account.user.id, device),
+    })
+    if (!unwrapped.ok) return { ok: false, error: unwrapped.error }
+    // Grants pulled since the last online sign-in are fresher than the copy kept with the account.
+    const pulled = await db.roleGrants.where('userId').equals(account.user.id).toArray()
+    const known = await db.users.get(account.user.id)
+    const fresh: Account = {
+      ...account,
+      user: known ?? account.user,
+      grants: pulled.length > 0 ? pulled : account.grants,
+    }
+    const at = nowLocalIso()
+    await writeStoredSession({
+      ...stored,
+      current: { login: account.login, userId: account.user.id, signInAt: at, mode: 'offline' },
+    })
+    accessToken.value = null
+    applySession(fresh, 'offline', at, unwrapped.value)
+    return { ok: true, mode: 'offline' }
+  }
+
+  /** Signs in: online when the server answers, else offline with the key kept from a previous online sign-in. */
+  async function signIn(login: string, password: string): Promise<SignInResult> {
+    const device = await loadDeviceId()
+    const isOffline = typeof navigator !== 'undefined' && navigator.onLine === false
+    const attempt: LoginAttempt = isOffline
+      ? { kind: 'unreachable' }
+      : await askServer(login, password, device)
+    if (attempt.kind === 'refused') {
+      return attempt.retryAfterSeconds === undefined
+        ? { ok: false, error: attempt.error }
+        : { ok: false, error: attempt.error, retryAfterSeconds: attempt.retryAfterSeconds }
+    }
+    if (attempt.kind === 'answer') return signInOnline(login, password, attempt.body, device)
+    return signInOffline(login, password, device)
+  }
+
+  /** Signs out: forgets the key and the session in memory and the access token; local records stay. */
+  async function signOut(): Promise<void> {
+    user.value = null
+    organisation.value = null
+    grants.value = []
+    signingKey.value = null
+    signInAt.value = null
+    signInMode.value = null
+    accessToken.value = null
+    actingForId.value = null
+    const stored = await readStoredSession()
+    const { current: _current, ...rest } = stored
+    await writeStoredSession(rest)
+  }
+
+  /** Chooses the professional a delegate acts for (one of their delegate grants'); remembered for next time. */
+  async function chooseActingFor(userId: string): Promise<boolean> {
+    if (!actingForIds.value.includes(userId)) return false
+    actingForId.value = userId
+    const stored = await readStoredSession()
+    const current = stored.current
+    const account = current === undefined ? undefined : stored.accounts[loginKey(current.login)]
+    if (current !== undefined && account !== undefined) {
+      await writeStoredSession({
+        ...stored,
+        accounts: { ...stored.accounts, [loginKey(current.login)]: { ...account, lastActingFor: userId } },
+      })
+    }
+    return true
+  }
+
+  /** Lets a delegate pick again whom they act for (the picker shows until a new choice). */
+  function clearActingFor(): void {
+    actingForId.value = null
+  }
+
+  /**
+   * Records a change as the signed-in user (for a delegate, on behalf of the chosen professional), stamped with
+   * the device clock and its offset, signed with the in-memory key, through the outbox.
+   */
+  async function record<T extends MutationType>(
+    type: T,
+    payload: RecordChangeInput<T>['payload'],
+  ): Promise<RecordResult> {
+    const key = signingKey.value
+    const who = actor.value
+    if (key === null || who === null) return { ok: false, error: 'not-signed-in' }
+    if (needsActingFor.value) return { ok: false, error: 'acting-for-required' }
+    const { recordChange } = await import('../sync/outbox')
+    return recordChange(db, {
+      type,
+      payload,
+      actor: who,
+      at: nowLocalIso(),
+      deviceId: await loadDeviceId(),
+      signingKey: key,
+      ...(signInAt.value === null ? {} : { signInAt: signInAt.value }),
+    })
+  }
+
+  void loadDeviceId()
+
+  return {
+    user,
+    organisation,
+    grants,
+    deviceId,
+    signInAt,
+    signInMode,
+    accessToken,
+    actingFor,
+    actingForIds,
+    actingForChoices,
+    actor,
+    roles,
+    members,
+    isSignedIn,
+    isDelegate,
+    needsActingFor,
+    loadDeviceId,
+    signIn,
+    signOut,
+    chooseActingFor,
+    clearActingFor,
+    record,
+  }
+})
