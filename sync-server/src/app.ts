@@ -7,11 +7,12 @@ import fastifyStatic from '@fastify/static'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import { ZodError } from 'zod'
 import type { Clock } from './clock'
-import { issuesOf, type ErrorCode, type HttpErrorBody } from './http-errors'
+import { issuesOf, sendProtocolError, type ErrorCode, type HttpErrorBody } from './http-errors'
 import { registerAuthRoutes, type LoginRateLimit } from './routes/auth'
 import { registerHealthRoutes } from './routes/health'
 import { registerSyncRoutes } from './routes/sync'
 import { createSyncEvents, type SyncEvents } from './rules/sync-events'
+import { isTransientStoreError } from './rules/sync-transient'
 import type { Store } from './store'
 
 export type AppDeps = {
@@ -23,7 +24,10 @@ export type AppDeps = {
   readonly version: string
   /** Sign-in attempts per client address and per login; 10 a minute when absent. */
   readonly loginRateLimit?: LoginRateLimit
-  /** Where committed changes are announced to `GET /api/sync/events`; an in-process one when absent. */
+  /**
+   * Where committed changes are announced to `GET /api/sync/events`; an in-process one when absent. The app
+   * closes it when it closes.
+   */
   readonly syncEvents?: SyncEvents
 }
 
@@ -96,6 +100,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     bodyLimit: BODY_LIMIT_BYTES,
     genReqId: () => randomUUID(),
     return503OnClosing: true,
+    // The router's own refusals (an undecodable URL, a path segment over 100 characters) answer in the
+    // protocol's error format like every other refusal, not in Fastify's.
+    frameworkErrors: (error, _request, reply) => {
+      sendProtocolError(reply, error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'not-found' : 'invalid-request')
+    },
   })
 
   app.addHook('onRequest', async (request, reply) => {
@@ -127,6 +136,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         return send(415, { error: 'invalid-request', message: 'unsupported media type' })
     }
     if (error.validation !== undefined) return send(400, { error: 'invalid-request', issues: [] })
+    // Text PostgreSQL cannot hold (NUL) that a free-text field let through: the input is at fault, not the server.
+    if (error.code === '22021' || error.code === '22P05') {
+      request.log.info({ err: error }, 'request refused: unstorable characters')
+      return send(400, { error: 'invalid-request', message: 'unsupported characters' })
+    }
+    // A store that is busy, unreachable or shutting down: the client retries, nothing was committed.
+    if (isTransientStoreError(error)) {
+      request.log.warn({ err: error }, 'transient store failure')
+      return send(503, { error: 'unavailable' })
+    }
     const status = error.statusCode ?? 500
     if (status >= 400 && status < 500) {
       request.log.info({ err: error }, 'request refused')
@@ -138,7 +157,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   registerHealthRoutes(app, deps)
   await registerAuthRoutes(app, deps)
-  registerSyncRoutes(app, { ...deps, events: deps.syncEvents ?? createSyncEvents() })
+  const syncEvents = deps.syncEvents ?? createSyncEvents()
+  registerSyncRoutes(app, { ...deps, events: syncEvents })
+  app.addHook('onClose', async () => {
+    await syncEvents.close?.()
+  })
 
   const staticDir = isDirectory(deps.staticDir) ? deps.staticDir : null
   if (staticDir !== null) {

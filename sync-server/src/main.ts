@@ -3,6 +3,8 @@ import { buildApp } from './app'
 import { systemClock } from './clock'
 import { loadConfig } from './config'
 import { formatDemoBlock, seedDemo } from './demo'
+import { createSyncEvents } from './rules/sync-events'
+import { createPostgresSyncEvents } from './rules/sync-events-postgres'
 import { describeListenError, describeStoreOpenError } from './startup-errors'
 import { openStore, type Store } from './store'
 import { readVersion } from './version'
@@ -36,10 +38,23 @@ async function start(): Promise<void> {
     if (seed.created) process.stdout.write(formatDemoBlock(seed))
   }
 
-  const app = await buildApp({ store, clock, logger, staticDir: config.staticDir, version: readVersion() })
+  // Instances sharing one PostgreSQL tell each other's event streams to pull; SQLite has a single instance.
+  const syncEvents =
+    config.database.kind === 'postgres'
+      ? createPostgresSyncEvents({ url: config.database.url, logger })
+      : createSyncEvents()
+  const app = await buildApp({
+    store,
+    clock,
+    logger,
+    staticDir: config.staticDir,
+    version: readVersion(),
+    syncEvents,
+  })
   try {
     await app.listen({ port: config.port, host: config.host })
   } catch (error) {
+    await app.close().catch(() => undefined)
     await store.close().catch(() => undefined)
     fail(describeListenError(error, config))
   }

@@ -67,7 +67,8 @@ export function readDeviceStateHeaders(headers: FastifyRequest['headers']): Omit
 /**
  * preHandler of the sync routes: `Authorization: Bearer <deviceToken>` → `request.device`, and the
  * device's reported state and last-seen time recorded. Refuses `401 unauthenticated` (no or unknown token)
- * or `401 device-revoked`.
+ * or `401 device-revoked`; a transient store failure it throws answers `503 unavailable` (the app's error
+ * handler), so the device backs off and retries instead of treating it as a bug.
  */
 export function requireDevice(deps: RequestAuthDeps): preHandlerAsyncHookHandler {
   return async function requireDevice(request: FastifyRequest, reply: FastifyReply) {

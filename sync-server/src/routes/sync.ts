@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply } from 'fastify'
 import { z } from 'zod'
+import { IdSchema } from '../../../src/shared/primitives'
 import { MAX_PUSH_BYTES, MAX_PUSH_MUTATIONS, type PushResult } from '../../../src/shared/sync-api'
 import { authenticatedDevice, requireDevice } from '../auth/request-auth'
 import type { Clock } from '../clock'
@@ -29,8 +30,9 @@ export const MAX_IMPORT_MUTATIONS = 50_000
 export const MAX_IMPORT_BYTES = 64 * 1024 * 1024
 const KEEP_ALIVE_MS = 25_000
 
-const RejectionIdParams = z.object({ id: z.string().min(1).max(64) })
-const ImportFrame = z.object({ deviceId: z.string().min(1).max(64), mutations: z.array(z.unknown()) })
+// Ids are checked as the wire schemas check them before any lookup: what is not an id names no record.
+const RejectionIdParams = z.object({ id: IdSchema })
+const ImportFrame = z.object({ deviceId: IdSchema, mutations: z.array(z.unknown()) })
 
 function bodyBytes(headers: Record<string, string | string[] | undefined>, body: unknown): number {
   const declared = Number(headers['content-length'])

@@ -2,13 +2,15 @@ import { EventEmitter } from 'node:events'
 
 /**
  * "Something changed in this organisation": published after a commit that wrote change-log rows, so the
- * devices listening on `GET /api/sync/events` pull. In-process; several instances on one PostgreSQL relay it
- * with LISTEN/NOTIFY (see the sync route's notes).
+ * devices listening on `GET /api/sync/events` pull. In-process here; several instances on one PostgreSQL relay
+ * it with LISTEN/NOTIFY (sync-events-postgres.ts).
  */
 export type SyncEvents = {
   subscribe(organisationId: string, listener: () => void): () => void
   notify(organisationId: string): void
   listenerCount(organisationId: string): number
+  /** Releases what the publisher holds (a database connection); called when the app closes. */
+  close?(): Promise<void>
 }
 
 /** The in-process publisher: one emitter, one event name per organisation. */

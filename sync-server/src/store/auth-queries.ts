@@ -3,6 +3,7 @@ import { err, ok, type Result } from '../../../src/domain/result'
 import type { Clock } from '../clock'
 import { uuidv7 } from '../ids'
 import { DEVICE_COLUMNS, DeviceRow, toIso, type Executor } from './queries'
+import { appendChangesWith } from './sync-queries'
 import type { Device, IsoTime } from './types'
 
 /** A signed-in user's access token (held as its hash), bound to the device it was issued on. */
@@ -39,6 +40,7 @@ export type AuthQueries = {
   findDeviceByTokenHash(tokenHash: string): Promise<Device | null>
   /** False when no such device. */
   recordDeviceState(deviceId: string, state: DeviceState): Promise<boolean>
+  /** Also appends a `device-revoked` change; on the store itself it runs in a transaction of its own. */
   revokeDevice(deviceId: string, revokedBy: string | null): Promise<Result<Device, RevokeDeviceError>>
   /** The secret of a (user, device) pair that signs the device's mutations; null before the user's first sign-in there. */
   getDeviceKey(userId: string, deviceId: string): Promise<Uint8Array | null>
@@ -123,7 +125,24 @@ export function createAuthQueries(db: Executor, clock: Clock): AuthQueries {
          RETURNING ${DEVICE_COLUMNS}`,
         [clock.now().toISOString(), revokedBy, deviceId],
       )
-      if (revoked !== undefined) return ok(revoked)
+      if (revoked !== undefined) {
+        // The organisation's devices learn of it by pull (entity `device-revoked`), in the same transaction.
+        await appendChangesWith(db, revoked.organisationId, [
+          {
+            entity: 'device-revoked',
+            entityId: revoked.id,
+            version: null,
+            data: {
+              id: revoked.id,
+              name: revoked.name,
+              userId: revoked.userId,
+              revokedAt: revoked.revokedAt,
+              revokedBy: revoked.revokedBy,
+            },
+          },
+        ])
+        return ok(revoked)
+      }
       const [existing] = await devices(`SELECT ${DEVICE_COLUMNS} FROM devices WHERE id = ?`, [deviceId])
       return err(existing === undefined ? 'device-not-found' : 'device-already-revoked')
     },

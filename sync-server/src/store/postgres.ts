@@ -64,10 +64,13 @@ export function openPostgresStore({ url, clock, schema, onIdleError }: PostgresS
       inTransaction.getStore() ? Promise.reject(new NestedStoreCallError()) : pooled.run(sql, params),
   }
 
-  return {
+  const store: Store = {
     ...createQueries(guarded, clock),
     ...createAuthQueries(guarded, clock),
     ...createSyncQueries(guarded, clock),
+    // The revocation and its change row (which takes the position lock) commit together.
+    revokeDevice: (deviceId, revokedBy) =>
+      store.withTransaction((tx) => tx.revokeDevice(deviceId, revokedBy)),
     kind: 'postgres',
 
     async migrate() {
@@ -150,4 +153,5 @@ export function openPostgresStore({ url, clock, schema, onIdleError }: PostgresS
       }
     },
   }
+  return store
 }

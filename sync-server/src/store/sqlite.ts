@@ -68,10 +68,13 @@ export function openSqliteStore({ file, clock }: SqliteStoreOptions): Store {
     ...createSyncQueries(direct, clock),
   }
 
-  return {
+  const store: Store = {
     ...createQueries(guarded, clock),
     ...createAuthQueries(guarded, clock),
     ...createSyncQueries(guarded, clock),
+    // The revocation and its change row (which takes the position lock) commit together.
+    revokeDevice: (deviceId, revokedBy) =>
+      store.withTransaction((tx) => tx.revokeDevice(deviceId, revokedBy)),
     kind: 'sqlite',
 
     async migrate() {
@@ -137,4 +140,5 @@ export function openSqliteStore({ file, clock }: SqliteStoreOptions): Store {
       )
     },
   }
+  return store
 }
