@@ -3,12 +3,29 @@
 import { fileURLToPath } from 'node:url'
 import { ensureBuild } from '../scripts/lib/build'
 import { measureBundle } from './bundle'
+import { measureDevice } from './device'
+import { loadDevices } from './devices'
 import { loadHealth } from './health'
+import { count, machine, ms } from './lib/stats'
+import { isPostgresReachable, postgresUrl, pushPostgres, pushSqlite, type PushFigures } from './push'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const only = process.argv.slice(2)
 const wants = (name: string) => only.length === 0 || only.includes(name)
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`
+
+function printPush(figures: PushFigures, target: number): void {
+  console.log(`  ${figures.store}: ${figures.detail}`)
+  for (const run of figures.runs) {
+    const rejected = run.rejected === 0 ? '' : ` (${run.errors.join(', ')})`
+    console.log(
+      `    ${count(run.mutations)} mutations in ${run.requests} push${run.requests === 1 ? '' : 'es'} of ≤ 500: ${count(run.perSecond)} mutations/s (${run.seconds.toFixed(2)} s; applied ${count(run.applied)}, rejected ${count(run.rejected)}${rejected})  target ≥ ${count(target)}/s`,
+    )
+  }
+  console.log(
+    `    raw insert, same database: ${count(figures.rawRowsPerSecond)} rows/s (${figures.rawDetail})`,
+  )
+}
 
 async function main(): Promise<void> {
   console.log(`Carnet bench — node ${process.version}, ${new Date().toISOString()}`)
@@ -33,6 +50,80 @@ async function main(): Promise<void> {
     )
     console.log(
       `  ${Math.round(load.requestsPerSecond)} requests/s, p50 ${load.p50Ms} ms, p99 ${load.p99Ms} ms, errors ${load.errors}, non-2xx ${load.non2xx}  target ≥ 5,000 requests/s`,
+    )
+  }
+
+  if (wants('device')) {
+    const patients = Number(process.env.BENCH_PATIENTS ?? 100_000)
+    const d = await measureDevice(root, patients)
+    const records = d.patients + d.steps
+    console.log(
+      `\n[device] Chromium ${d.chromium} headless, persistent profile on disk, Dexie 4 'strict' durability, the device's own code bundled by bench/vite.bench.config.ts; ${machine()}`,
+    )
+    console.log(
+      `  load: ${count(d.patients)} patients + ${count(d.steps)} steps (generator seed, eligibility + dose 1 each) through putPatients/putSteps in ${d.load.pages} pages of 1,000 patients: ${count(records / d.load.pageSeconds)} records/s in the page (${d.load.pageSeconds.toFixed(1)} s), ${count(records / d.load.wallSeconds)} records/s wall incl. transfer (${d.load.wallSeconds.toFixed(1)} s); generated in ${d.generateSeconds.toFixed(1)} s`,
+    )
+    const labels = {
+      nir: 'NIR (15 digits, spaced)',
+      code: 'code de ciblage',
+      name: 'name prefix (4 letters)',
+    }
+    for (const kind of ['nir', 'code', 'name'] as const) {
+      const s = d.search[kind]
+      console.log(
+        `  search by ${labels[kind]}: median ${ms(s.median)}, p95 ${ms(s.p95)}, max ${ms(s.max)} over ${s.count} queries (searchPatients, performance.now, after 10 warm-up; median ${s.medianHits} hits)  target p95 ≤ 20 ms`,
+      )
+    }
+    const refused =
+      d.dose.refused.length === 0
+        ? ''
+        : `, refused ${d.dose.refused.length}: ${[...new Set(d.dose.refused)].join(', ')}`
+    console.log(
+      `  dose 2 recorded through recordChange (submit → committed, HMAC key from importSigningKey, vaccinator grant valid): median ${ms(d.dose.median)}, p95 ${ms(d.dose.p95)}, max ${ms(d.dose.max)} over ${d.dose.count}${refused}  target p95 ≤ 50 ms`,
+    )
+    const st = d.storage
+    const perPatient = (bytes: number) => `${(bytes / d.patients / 1024).toFixed(2)} KB`
+    console.log(
+      `  storage per patient (with its two steps): ${perPatient(st.estimateAfter - st.estimateBefore)} by navigator.storage.estimate() (${kb(st.estimateBefore)} → ${kb(st.estimateAfter)}), ${perPatient(st.diskBytes)} on disk (profile's IndexedDB folder), ${perPatient(st.patientJsonBytes + st.stepJsonBytes)} as JSON of the stored rows (patient ${(st.patientJsonBytes / d.patients).toFixed(0)} B + steps ${(st.stepJsonBytes / d.patients).toFixed(0)} B)  target ≤ 1.5 KB`,
+    )
+  }
+
+  if (wants('push')) {
+    const sizes = [500, 20_000]
+    console.log(
+      `\n[push] POST /api/sync/push over HTTP on loopback to the real app (buildApp, listen on port 0, in this process); one device signed in as medecin.demo pushes generated patients (patient.register + step.record eligibility + dose 1, HMAC-signed), batches of 500 sent one after another; ${machine()}`,
+    )
+    printPush(await pushSqlite(sizes), 5_000)
+    const url = postgresUrl()
+    if (await isPostgresReachable(url)) printPush(await pushPostgres(url, sizes), 2_000)
+    else
+      console.log(
+        `  postgres: not reachable at ${url.replace(/:[^:@/]*@/, ':***@')}, skipped  target ≥ 2,000/s`,
+      )
+  }
+
+  if (wants('devices')) {
+    const devices = Number(process.env.BENCH_DEVICES ?? 200)
+    const seconds = Number(process.env.BENCH_SECONDS ?? 30)
+    const organisations = Number(process.env.BENCH_ORGS ?? 1)
+    const d = await loadDevices(devices, seconds, organisations)
+    console.log(
+      `\n[devices] ${d.devices} simulated devices in ${d.organisations === 1 ? 'one organisation (each pulls every other device’s changes)' : `${d.organisations} organisations`}, ${seconds} s of load (${d.seconds.toFixed(1)} s until the last answer) on loopback, real server in its own process (SQLite), load generator in this process (node:http, keep-alive); ${machine()}`,
+    )
+    console.log(
+      `  devices registered through POST /api/auth/login in ${d.loginSeconds.toFixed(1)} s: ${d.logins} vaccinators (medecin.demo, infirmier.demo + bench users created in the store before start), 8 devices per login, sign-ins from ${d.addresses} loopback addresses (login limit 10/min per login and per address); one first pull each before the load`,
+    )
+    console.log(
+      `  loop per device: push 1–5 mutations (register, eligibility, dose 1 of generated patients, HMAC-signed), pull ≤ 1,000 after its cursor, think 0–200 ms; a push without an answer is retried as is; request timeout 10 s`,
+    )
+    console.log(
+      `  ${count(d.requests)} requests (${count(d.requests / d.seconds)}/s), errors ${d.errors}${d.errorKinds.length === 0 ? '' : ` (${d.errorKinds.join(', ')})`}  target 0`,
+    )
+    console.log(
+      `  latency per request (a request with no answer counts as 10 s) all: p50 ${ms(d.all.median)}, p99 ${ms(d.all.p99)}, max ${ms(d.all.max)}  target p99 ≤ 1 s; push p50 ${ms(d.push.median)} p99 ${ms(d.push.p99)}; pull p50 ${ms(d.pull.median)} p99 ${ms(d.pull.p99)}`,
+    )
+    console.log(
+      `  mutations applied ${count(d.applied)} (${count(d.applied / d.seconds)}/s), rejected ${count(d.rejected)}; changes pulled ${count(d.pulledChanges)}`,
     )
   }
 }
