@@ -36,6 +36,12 @@ export const routes: RouteRecordRaw[] = [
     meta: { titleKey: 'steps.view.title' },
   },
   {
+    path: '/a-traiter',
+    name: 'inbox',
+    component: () => import('../views/InboxView.vue'),
+    meta: { titleKey: 'sync.inbox.title' },
+  },
+  {
     path: '/:pathMatch(.*)*',
     name: 'not-found',
     component: () => import('../views/NotFoundView.vue'),

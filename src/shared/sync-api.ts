@@ -79,11 +79,10 @@ export const PushResponseSchema = z.object({
   serverTime: IsoDateTimeSchema,
 })
 
-/** The `409 seq-gap` answer: nothing from the gap on was applied; resend from `expectedSeq`. */
+/** The `409 seq-gap` answer (an error body like any other): nothing from the gap on was applied; resend from `detail.expectedSeq`. */
 export const SeqGapResponseSchema = z.object({
   error: z.literal('seq-gap'),
-  expectedSeq: z.number().int().min(1),
-  lastSeq: z.number().int().min(0),
+  detail: z.object({ expectedSeq: z.number().int().min(1), lastSeq: z.number().int().min(0) }),
 })
 
 /** The entities a pull delivers. */

@@ -113,11 +113,7 @@ describe.each(STORE_KINDS)('sync push (%s)', (kind) => {
     const [m1, m2] = [register(s), register(s)]
     const res = await push(h.app, s, [m2])
     const body = expectError(res, 409, 'seq-gap')
-    expect(SeqGapResponseSchema.parse({ error: body.error, ...body.detail })).toEqual({
-      error: 'seq-gap',
-      expectedSeq: 1,
-      lastSeq: 0,
-    })
+    expect(SeqGapResponseSchema.parse(body)).toEqual({ error: 'seq-gap', detail: { expectedSeq: 1, lastSeq: 0 } })
     expect(await lastSeqOf(s)).toBe(0)
     expect((await pushOk(h.app, s, [m1])).lastSeq).toBe(1)
     expect((await pushOk(h.app, s, [m2])).results).toEqual([

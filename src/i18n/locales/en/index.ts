@@ -2,6 +2,7 @@ import { appMessagesEn } from './app'
 import { identifiers } from './identifiers'
 import { patients } from './patients'
 import { steps } from './steps'
+import { sync } from './sync'
 import { workflow } from './workflow'
 
 export const en = {
@@ -9,5 +10,6 @@ export const en = {
   identifiers,
   patients,
   steps,
+  sync,
   workflow,
 }

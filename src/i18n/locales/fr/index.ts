@@ -2,6 +2,7 @@ import { appMessagesFr } from './app'
 import { identifiers } from './identifiers'
 import { patients } from './patients'
 import { steps } from './steps'
+import { sync } from './sync'
 import { workflow } from './workflow'
 
 export const fr = {
@@ -9,5 +10,6 @@ export const fr = {
   identifiers,
   patients,
   steps,
+  sync,
   workflow,
 }

@@ -1,0 +1,101 @@
+import { describe, expect, it, vi } from 'vitest'
+import { createSseParser, createTransport, type FetchLike } from './transport'
+
+const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
+  new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } })
+
+function transportAnswering(answer: Response | Error) {
+  const fetch = vi.fn<FetchLike>(async () => {
+    if (answer instanceof Error) throw answer
+    return answer
+  })
+  const transport = createTransport({
+    fetch,
+    baseUrl: 'https://carnet.example/',
+    deviceToken: 'tok-1',
+    appVersion: '1.2.3',
+    deviceState: async () => ({ pending: 7, storage: { used: 1234.9, quota: 99999 } }),
+  })
+  return { fetch, transport }
+}
+
+describe('transport', () => {
+  it('sends the device token and the device-state headers', async () => {
+    const { fetch, transport } = transportAnswering(
+      json(200, { changes: [], cursor: '', hasMore: false, lastSeq: 0 }),
+    )
+    expect(await transport.pull('abc', 100)).toMatchObject({ kind: 'ok' })
+    const [url, init] = fetch.mock.calls[0] ?? []
+    expect(url).toBe('https://carnet.example/api/sync/pull?after=abc&limit=100')
+    expect(init?.headers).toMatchObject({
+      authorization: 'Bearer tok-1',
+      'x-carnet-pending': '7',
+      'x-carnet-app-version': '1.2.3',
+      'x-carnet-storage': '1234/99999',
+    })
+  })
+
+  it.each([
+    [
+      json(409, { error: 'seq-gap', detail: { expectedSeq: 4, lastSeq: 3 } }),
+      { kind: 'seq-gap', expectedSeq: 4, lastSeq: 3 },
+    ],
+    [json(401, { error: 'device-revoked' }), { kind: 'revoked' }],
+    [json(401, { error: 'unauthenticated' }), { kind: 'unauthenticated' }],
+    [json(426, { error: 'upgrade-required' }), { kind: 'upgrade-required' }],
+    [
+      json(503, { error: 'unavailable' }, { 'retry-after': '3' }),
+      { kind: 'transient', reason: 'unavailable', retryAfterMs: 3000 },
+    ],
+    [json(502, {}), { kind: 'transient', reason: 'server-error', status: 502 }],
+    [new TypeError('Failed to fetch'), { kind: 'transient', reason: 'network' }],
+    [
+      new Response('<html>portail wifi</html>', { status: 200 }),
+      { kind: 'transient', reason: 'invalid-response' },
+    ],
+    [
+      json(400, { error: 'invalid-request', issues: [{ path: ['mutations', 0, 'seq'], message: 'bad' }] }),
+      {
+        kind: 'refused',
+        status: 400,
+        error: 'invalid-request',
+        problems: [{ path: ['mutations', 0, 'seq'], message: 'bad' }],
+      },
+    ],
+    [
+      json(413, { error: 'payload-too-large', detail: { maxMutations: 500 } }),
+      {
+        kind: 'refused',
+        status: 413,
+        error: 'payload-too-large',
+        problems: [{ path: ['maxMutations'], message: '500' }],
+      },
+    ],
+  ])('maps an answer to a typed outcome (%#)', async (answer, expected) => {
+    const { transport } = transportAnswering(answer)
+    expect(await transport.push('dev-1', [])).toMatchObject(expected)
+  })
+
+  it('reads "pull" events from the stream until it ends', async () => {
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        const encoder = new TextEncoder()
+        controller.enqueue(encoder.encode('retry: 5000\n\nevent: pull\nda'))
+        controller.enqueue(encoder.encode('ta: {}\n\n: keep-alive\n\nevent: pull\ndata: {}\n\n'))
+        controller.close()
+      },
+    })
+    const { transport } = transportAnswering(new Response(body, { status: 200 }))
+    const onPull = vi.fn()
+    expect(await transport.listen(onPull, new AbortController().signal)).toEqual({ kind: 'closed' })
+    expect(onPull).toHaveBeenCalledTimes(2)
+  })
+
+  it('parses SSE lines split anywhere, with any line ending', () => {
+    const events: string[] = []
+    const parse = createSseParser((name) => events.push(name))
+    parse('event: pu')
+    parse('ll\r\ndata: {}\r\n\r\nevent: other\n\n')
+    expect(events).toEqual(['pull', 'other'])
+  })
+})
