@@ -242,3 +242,44 @@ export async function readOutbox(page: Page, databaseName = 'carnet'): Promise<O
     }
   }, databaseName)
 }
+
+/** The header's sync indicator: how many changes wait on the device and when it last synced. */
+export function syncIndicator(page: Page): Locator {
+  return page.getByRole('banner').getByRole('status', { name: 'Synchronisation' })
+}
+
+/** Waits until the header says nothing waits any more and shows a last sync time (JJ/MM/AAAA HH:MM). */
+export async function waitUntilSynced(page: Page): Promise<string> {
+  const indicator = syncIndicator(page)
+  await expect
+    .poll(() => indicator.textContent(), POLL)
+    .toMatch(/Aucune modification en attente\s*Dernière synchronisation : \d{2}\/\d{2}\/\d{4} \d{2}:\d{2}/)
+  return (await indicator.textContent()) ?? ''
+}
+
+/**
+ * Searches from the home page until the patient is there, typing the search again each time it answers with
+ * nothing (the hits are those of the moment it was typed; a patient pulled afterwards needs a new search).
+ */
+export async function searchUntilFound(page: Page, query: string): Promise<Locator> {
+  const box = page.getByRole('combobox', { name: 'Code de ciblage, NIR ou nom' })
+  const results = page.getByRole('listbox', { name: 'Patients trouvés' }).getByRole('option')
+  const answered = page
+    .getByRole('status')
+    .filter({ hasText: /patients? trouvés?/ })
+    .or(page.getByText(`Aucun patient ne correspond à « ${query} ».`))
+  await expect
+    .poll(async () => {
+      await box.fill('')
+      await box.fill(query)
+      await answered.first().waitFor({ timeout: POLL.timeout })
+      return results.count()
+    }, POLL)
+    .toBeGreaterThan(0)
+  return results
+}
+
+/** The header's link to the « À traiter » inbox, « À traiter (2) » while rejected changes wait there. */
+export function inboxLink(page: Page): Locator {
+  return page.getByRole('banner').getByRole('link', { name: /^À traiter/ })
+}
