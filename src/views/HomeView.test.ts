@@ -70,7 +70,9 @@ describe('HomeView search', () => {
     await signInOnline()
     const mounted = await mountAt(HomeView, '/', app)
     // The search is loaded after the first paint (an async component).
-    await vi.waitFor(() => expect(mounted.wrapper.find('#patient-search-input').exists()).toBe(true))
+    await vi.waitFor(() => expect(mounted.wrapper.find('#patient-search-input').exists()).toBe(true), {
+      timeout: 10_000,
+    })
     return mounted
   }
 
@@ -127,4 +129,34 @@ describe('HomeView search', () => {
     expect(link.attributes('href')).toBe('/nouveau-patient?nir=1841275108052')
     wrapper.unmount()
   })
+
+  it(
+    'shows a patient that arrives by sync while the search is on screen, without retyping',
+    { timeout: 20_000 },
+    async () => {
+      const { wrapper } = await mountHome()
+      expect(await search(wrapper, 'martinez')).toEqual([])
+      await putPatients(db, [
+        buildPatient({
+          id: 'p-pulled',
+          codeDeCiblage: 'PULLED0001',
+          birthName: 'Martinez',
+          firstNames: 'Inès',
+        }),
+      ])
+      await vi.waitFor(
+        () =>
+          expect(
+            wrapper
+              .findAll('[role="option"]')
+              .map((o) => o.text())
+              .join(' '),
+          ).toContain('MARTINEZ Inès'),
+        {
+          timeout: 5000,
+        },
+      )
+      wrapper.unmount()
+    },
+  )
 })

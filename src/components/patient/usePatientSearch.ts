@@ -2,6 +2,7 @@
 // local hits, debounced so typing stays smooth; an older, slower answer never replaces a newer one.
 import { computed, onScopeDispose, ref, shallowRef, watch } from 'vue'
 import { db } from '../../db/carnet-db'
+import { useLiveQuery } from '../../composables/useLiveQuery'
 import { parseSearchQuery, searchPatients, type PatientHit } from '../../db/patients-repo'
 import { normalizeIdentifier } from '../../domain/identifiers'
 
@@ -58,6 +59,21 @@ export function usePatientSearch(options: { debounceMs?: number; limit?: number 
     timer = setTimeout(() => void run(), debounceMs)
   })
   onScopeDispose(() => clearTimeout(timer))
+
+  // Patients arrive by pull while the person looks at the results: search again when the local list grows or a
+  // pulled page lands (the pull cursor moves with each page), so a patient registered or renamed on another
+  // tablet appears without retyping.
+  const { data: patientsVersion } = useLiveQuery(
+    async () => {
+      const cursor = await db.meta.get('pullCursor')
+      return `${await db.patients.count()}:${cursor?.key === 'pullCursor' ? String(cursor.value) : ''}`
+    },
+    { initialValue: '' },
+  )
+  watch(patientsVersion, (next, previous) => {
+    if (previous !== undefined && previous !== '' && next !== previous && query.value.trim() !== '')
+      void run()
+  })
 
   return { query, hits, searchedQuery, isSearching, parsed, typedIdentifier, searchNow: run }
 }
