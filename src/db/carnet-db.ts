@@ -69,6 +69,47 @@ export class CarnetDb extends Dexie {
       rejections: 'id, rejectedAt',
       meta: 'key',
     })
+    // Version 2: the compact stored form of patients and steps (src/db/rows.ts), and no index nothing reads
+    // (patients.updatedAt, steps.[patientId+kind]: each entry repeats the 36-character primary key, about
+    // 0.15 KB per patient with two steps). Rows already on the device are read in their version-1 form and
+    // written again; a row that no longer parses is left as it was (it would not read either way) rather than
+    // failing the whole upgrade and locking the app out.
+    this.version(2)
+      .stores({
+        patients: 'id, codeKey, nirKey, nirOdKey, nissKey, [birthDate+nameKey], *nameWords',
+        steps: 'id, patientId',
+      })
+      .upgrade(async (tx) => {
+        // The row codec (schemas, identifier rules) stays out of the first page's script: only an upgrade needs
+        // it here. Dexie.waitFor keeps the upgrade transaction alive while the module loads.
+        const { fromPatientRow, fromStepRow, toPatientRow, toStepRow } = await Dexie.waitFor(import('./rows'))
+        await tx
+          .table<PatientRow, string>('patients')
+          .toCollection()
+          .modify((row, ref) => {
+            const next = rewrite(row, (r) => toPatientRow(fromPatientRow(r)))
+            if (next === undefined) return false
+            ref.value = next
+          })
+        await tx
+          .table<StepRow, string>('steps')
+          .toCollection()
+          .modify((row, ref) => {
+            const next = rewrite(row, (r) => toStepRow(fromStepRow(r)))
+            if (next === undefined) return false
+            ref.value = next
+          })
+      })
+  }
+}
+
+/** Rewrites a stored row in the current form; undefined when it does not read (left as it was). */
+function rewrite<T>(row: T, convert: (row: T) => T): T | undefined {
+  try {
+    return convert(row)
+  } catch (error) {
+    console.warn('carnet-db upgrade: a row could not be rewritten', error)
+    return undefined
   }
 }
 

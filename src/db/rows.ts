@@ -2,19 +2,31 @@
 // Rows are written only through `toPatientRow`/`toStepRow` and read back only through `fromPatientRow`/
 // `fromStepRow`, which parse with the shared schemas, so nothing else needs to know the stored shape.
 //
-// Why a stored form at all: a patient's field stamps (last-writer-wins) and a step's first version repeat the
-// same instant, device and author a dozen times; written out whole they would nearly double a patient file's
-// size (target ≤ 1.5 KB per patient with two steps). Stamps are grouped by identical stamp (one group without a
-// field list when it covers every field, as after a registration); a version drops the `at`, `recordedAt` and
-// `actor` it shares with its step.
+// Why a stored form at all: the product target is ≤ 1.5 KB of IndexedDB per patient with two steps, and a
+// record written out whole repeats the same instant, device and author a dozen times and spells long field
+// names in every row. The stored form (version 2 of the database, see carnet-db.ts) therefore:
+// - keeps as they are the indexed properties (id, patientId, kind and the search keys), the patient fields
+//   code outside src/db still reads straight from the row (birthName, firstNames, sex, birthDate, birthRank,
+//   nir, niss, nirOuvrantDroit in the outbox; codeDeCiblage and phone in RegisterPatientView.test), a
+//   and a version's `mutationId` (the pull reads it);
+// - renames every other field to a short key (static maps below, append-only) and stores closed-list codes
+//   (target disease, injection site, route, place type, profession, main activity) as their index in frozen copies of the
+//   lists (a value outside them is stored as it is: a string never reads as an index);
+// - drops what a row repeats, and only when the value read back is exactly the one written: `createdAt`
+//   and a stamp's `at` equal to `updatedAt`, stamps
+//   grouped by identical stamp (one group without a field list when it covers every field held), a step's
+//   `recordedAt` equal to its `at`, a version's number equal to its rank, its `at`/`recordedAt`/actor equal
+//   to the step's, its device equal to the previous version's, a dose's `injectedAt` equal to its version's
+//   `at` and vaccinator equal to the acting professional (onBehalfOf, else the user), a prescription date
+//   equal to the version's day, the consents that the schema fixes to `true`.
+// Ids stay as they are (keys and references). Rows of version 1 (the record whole, grouped stamps) are still
+// read, so a row the upgrade could not rewrite stays readable.
 import { normalizeIdentifier, parseNir } from '../domain/identifiers'
 import { nameSearchKey } from '../domain/patients/names'
+import type { DoseFields, EligibilityFields, VaccinationPlace } from '../shared/commands'
 import { PATIENT_FIELDS } from '../shared/commands'
 import type { Actor, Stamp } from '../shared/primitives'
 import { PatientRecordSchema, StepRecordSchema, type PatientRecord, type StepRecord } from '../shared/records'
-
-/** Fields that share one last-writer stamp; no `fields` = every patient field the record holds (a new file). */
-export type StampGroup = { at: string; deviceId: string; fields?: string[] }
 
 /** The search keys derived from a patient (indexed; never edited on their own). */
 export type PatientSearchKeys = {
@@ -32,21 +44,207 @@ export type PatientSearchKeys = {
   nameWords: string[]
 }
 
-/** A patient as stored: the record with grouped stamps, plus its search keys. */
-export type PatientRow = Omit<PatientRecord, 'stamps'> & { stamps: StampGroup[] } & PatientSearchKeys
+/** A closed-list code as stored: its index in a frozen list, or the code itself when outside it. */
+type StoredCode = number | string
 
-type StoredVersion<V> = Omit<V, 'at' | 'recordedAt' | 'actor'> & {
-  at?: string
-  recordedAt?: string
-  actor?: Actor
+/** An actor as stored: the user id alone, or [user id, professional acted for] for a delegate. */
+type StoredActor = string | [string, string]
+
+/** Patient fields sharing one last-writer stamp: device `d`, instant `a` (absent = `updatedAt`, `u`), fields `f`
+ * (indexes in STAMP_FIELDS or names; absent = every field the record holds). */
+export type StampGroup = { d: string; a?: string; f?: StoredCode[] }
+
+/** A patient as stored: see the head of this file. */
+export type PatientRow = Pick<
+  PatientRecord,
+  | 'id'
+  | 'codeDeCiblage'
+  | 'birthName'
+  | 'firstNames'
+  | 'sex'
+  | 'birthDate'
+  | 'birthRank'
+  | 'nir'
+  | 'niss'
+  | 'nirOuvrantDroit'
+  | 'phone'
+> &
+  PatientSearchKeys & {
+    /** updatedAt */
+    u: string
+    /** version, absent = 1 */
+    v?: number
+    /** usualName */
+    un?: string
+    /** address */
+    ad?: string
+    /** postalCode */
+    pc?: string
+    /** commune */
+    cm?: string
+    /** email */
+    em?: string
+    /** stamps, grouped */
+    s: StampGroup[]
+    /** createdAt, absent = updatedAt */
+    ca?: string
+  }
+
+/** An eligibility step's fields as stored. */
+type StoredEligibility = {
+  /** declarantIsPrescriber */
+  dp: boolean
+  /** prescriber: name, profession, rpps, adeli */
+  pr: { n: string; p: StoredCode; r?: string; a?: string }
+  /** prescriptionDate, absent = the day of the version's `at` */
+  pd?: string
+  /** patientIsHealthProfessional */
+  hp: boolean
+  /** patientMainActivity */
+  ma?: StoredCode
+  /** patientProfession */
+  pp?: StoredCode
+  /** patientConsents, absent = true */
+  pc?: unknown
+  /** declarantAcceptsTransmission, absent = true */
+  dt?: unknown
 }
 
-type StoredStep<S> = S extends { versions: (infer V)[] }
-  ? Omit<S, 'versions'> & { versions: StoredVersion<V>[] }
-  : never
+/** A dose step's fields as stored. */
+type StoredDose = {
+  /** vaccineId */
+  vi: string
+  /** lotNumber */
+  ln: string
+  /** lotExpiry */
+  le?: string
+  /** injectionSite */
+  is: StoredCode
+  /** route */
+  ro: StoredCode
+  /** injectedAt, absent = the version's `at` */
+  ia?: string
+  /** vaccinatorUserId, absent = the version's acting professional */
+  vu?: string
+  /** place: type, postalCode, name, finess, nam */
+  pl: { t: StoredCode; p: string; n: string; f?: string; m?: string }
+}
 
-/** A step as stored: versions without what they share with the step. */
-export type StepRow = StoredStep<StepRecord>
+/** A version as stored: `mutationId` and the short-keyed fields, the rest only when not derivable. */
+export type StoredVersion = {
+  /** version, absent = rank + 1 */
+  n?: number
+  /** at, absent = the step's */
+  at?: string
+  /** recordedAt, absent = the step's */
+  ra?: string
+  /** actor, absent = the step's author */
+  a?: StoredActor
+  /** deviceId, absent = the previous version's */
+  d?: string
+  mutationId: string
+  f: StoredEligibility | StoredDose
+}
+
+/** A step as stored (indexed: id, patientId, kind). */
+export type StepRow = {
+  id: string
+  patientId: string
+  /** author */
+  a: StoredActor
+  at: string
+  /** recordedAt, absent = at */
+  ra?: string
+  versions: StoredVersion[]
+} & (
+  | { kind: 'eligibility' }
+  | {
+      kind: 'dose'
+      /** targetDisease */
+      td: StoredCode
+      /** doseNumber */
+      dn: number
+      /** isBooster, absent = false */
+      bo?: boolean
+    }
+)
+
+// Frozen copies of the lists whose indexes are stored: append only, never reorder (stored rows hold indexes).
+const STAMP_FIELDS = [
+  'birthName',
+  'usualName',
+  'firstNames',
+  'sex',
+  'birthDate',
+  'birthRank',
+  'nir',
+  'niss',
+  'nirOuvrantDroit',
+  'codeDeCiblage',
+  'address',
+  'postalCode',
+  'commune',
+  'phone',
+  'email',
+] as const
+const SITE_CODES = [
+  'deltoid-left',
+  'deltoid-right',
+  'thigh-left',
+  'thigh-right',
+  'buttock-left',
+  'buttock-right',
+]
+const ROUTE_CODES = ['intramuscular', 'subcutaneous', 'intradermal', 'nasal']
+const PLACE_CODES = [
+  'ehpad',
+  'centre-de-vaccination',
+  'usld',
+  'residence-autonomie',
+  'residence-services-seniors',
+  'mas-fam',
+  'autre-etablissement-medico-social',
+  'autre-etablissement-de-sante',
+  'cabinet',
+  'domicile',
+  'foyer-migrant',
+  'autre',
+]
+const PROFESSION_CODES = [
+  'medecin',
+  'chirurgien-dentiste',
+  'sage-femme',
+  'pharmacien',
+  'preparateur-en-pharmacie',
+  'preparateur-en-pharmacie-hospitaliere',
+  'infirmier',
+  'masseur-kinesitherapeute',
+  'pedicure-podologue',
+  'ergotherapeute',
+  'psychomotricien',
+  'orthophoniste',
+  'orthoptiste',
+  'manipulateur-electroradiologie',
+  'technicien-laboratoire',
+  'audioprothesiste',
+  'opticien-lunetier',
+  'prothesiste-orthesiste',
+  'dieteticien',
+  'aide-soignant',
+  'auxiliaire-de-puericulture',
+  'ambulancier',
+]
+const DISEASE_CODES = ['covid-19', 'influenza', 'pneumococcal', 'zoster', 'rsv']
+const ACTIVITY_CODES = ['etablissement-de-sante', 'etablissement-medico-social', 'ambulatoire', 'autre']
+
+/** Patient fields stored under a short key (the others keep their name). */
+const PATIENT_SHORT_KEYS = {
+  usualName: 'un',
+  address: 'ad',
+  postalCode: 'pc',
+  commune: 'cm',
+  email: 'em',
+} as const satisfies Partial<Record<keyof PatientRecord, keyof PatientRow>>
 
 /** Splits a name into its folded words (the same folding for what is stored and what is typed). */
 export function nameWordsOf(...names: (string | undefined)[]): string[] {
@@ -83,8 +281,36 @@ export function searchKeysOf(patient: PatientRecord): PatientSearchKeys {
   }
 }
 
+function encodeCode(list: readonly string[], value: string): StoredCode {
+  const index = list.indexOf(value)
+  return index < 0 ? value : index
+}
+
+function decodeCode(list: readonly string[], value: StoredCode): string | undefined {
+  return typeof value === 'number' ? list[value] : value
+}
+
+function encodeActor(actor: Actor): StoredActor {
+  return actor.onBehalfOf === undefined ? actor.userId : [actor.userId, actor.onBehalfOf]
+}
+
+function decodeActor(stored: StoredActor): Actor {
+  return typeof stored === 'string' ? { userId: stored } : { userId: stored[0], onBehalfOf: stored[1] }
+}
+
+function sameActor(a: Actor, b: Actor): boolean {
+  return a.userId === b.userId && a.onBehalfOf === b.onBehalfOf
+}
+
+/** Sets `key` only when `value` is defined (an absent field stays absent, never `undefined`). */
+function put<T extends object, K extends keyof T>(target: T, key: K, value: T[K] | undefined): void {
+  if (value !== undefined) target[key] = value
+}
+
+// ---- Patients ----
+
 function presentFields(patient: Readonly<Record<string, unknown>>): string[] {
-  return PATIENT_FIELDS.filter((f) => patient[f] !== undefined)
+  return STAMP_FIELDS.filter((f) => patient[f] !== undefined)
 }
 
 function groupStamps(patient: PatientRecord): StampGroup[] {
@@ -95,34 +321,280 @@ function groupStamps(patient: PatientRecord): StampGroup[] {
     if (group === undefined) groups.set(key, { at: stamp.at, deviceId: stamp.deviceId, fields: [field] })
     else group.fields.push(field)
   }
+  const stored = (g: { at: string; deviceId: string }): StampGroup =>
+    g.at === patient.updatedAt ? { d: g.deviceId } : { d: g.deviceId, a: g.at }
   const [only, ...others] = groups.values()
   if (only !== undefined && others.length === 0) {
     const present = presentFields(patient)
     if (present.length === only.fields.length && present.every((f) => only.fields.includes(f))) {
-      return [{ at: only.at, deviceId: only.deviceId }]
+      return [stored(only)]
     }
   }
-  return [...groups.values()]
+  return [...groups.values()].map((g) => ({
+    ...stored(g),
+    f: g.fields.map((f) => encodeCode(STAMP_FIELDS, f)),
+  }))
 }
 
 function ungroupStamps(
   groups: readonly StampGroup[],
   patient: Readonly<Record<string, unknown>>,
+  updatedAt: string,
 ): Record<string, Stamp> {
   const stamps: Record<string, Stamp> = {}
   for (const g of groups) {
-    for (const field of g.fields ?? presentFields(patient)) stamps[field] = { at: g.at, deviceId: g.deviceId }
+    const fields = g.f === undefined ? presentFields(patient) : g.f.map((f) => decodeCode(STAMP_FIELDS, f))
+    for (const field of fields) {
+      if (field !== undefined) stamps[field] = { at: g.a ?? updatedAt, deviceId: g.d }
+    }
   }
   return stamps
 }
 
 /** Builds the stored row of a patient record. */
 export function toPatientRow(patient: PatientRecord): PatientRow {
-  return { ...patient, stamps: groupStamps(patient), ...searchKeysOf(patient) }
+  const keys = searchKeysOf(patient)
+  const row: PatientRow = {
+    id: patient.id,
+    codeDeCiblage: patient.codeDeCiblage,
+    birthName: patient.birthName,
+    firstNames: patient.firstNames,
+    sex: patient.sex,
+    birthDate: patient.birthDate,
+    birthRank: patient.birthRank,
+    u: patient.updatedAt,
+    s: groupStamps(patient),
+    ...keys,
+  }
+  put(row, 'nir', patient.nir)
+  put(row, 'niss', patient.niss)
+  put(row, 'nirOuvrantDroit', patient.nirOuvrantDroit)
+  put(row, 'phone', patient.phone)
+  if (patient.version !== 1) row.v = patient.version
+  for (const [field, key] of Object.entries(PATIENT_SHORT_KEYS)) {
+    put(row, key, patient[field as keyof typeof PATIENT_SHORT_KEYS])
+  }
+  if (patient.createdAt !== patient.updatedAt) row.ca = patient.createdAt
+  return row
 }
 
 /** Reads a stored patient row back into a parsed record (search keys dropped). */
 export function fromPatientRow(row: PatientRow): PatientRecord {
+  if (isLegacyPatientRow(row)) return fromLegacyPatientRow(row)
+  const patient: Record<string, unknown> = {
+    id: row.id,
+    version: row.v ?? 1,
+    codeDeCiblage: row.codeDeCiblage,
+    birthName: row.birthName,
+    firstNames: row.firstNames,
+    sex: row.sex,
+    birthDate: row.birthDate,
+    birthRank: row.birthRank,
+  }
+  put(patient, 'nir', row.nir)
+  put(patient, 'niss', row.niss)
+  put(patient, 'nirOuvrantDroit', row.nirOuvrantDroit)
+  put(patient, 'phone', row.phone)
+  for (const [field, key] of Object.entries(PATIENT_SHORT_KEYS)) put(patient, field, row[key])
+  patient.stamps = ungroupStamps(row.s, patient, row.u)
+  patient.createdAt = row.ca ?? row.u
+  patient.updatedAt = row.u
+  return PatientRecordSchema.parse(patient)
+}
+
+// ---- Steps ----
+
+type Version = StepRecord['versions'][number]
+
+function encodeEligibility(fields: EligibilityFields, at: string): StoredEligibility {
+  const { prescriber } = fields
+  const pr: StoredEligibility['pr'] = {
+    n: prescriber.name,
+    p: encodeCode(PROFESSION_CODES, prescriber.profession),
+  }
+  put(pr, 'r', prescriber.rpps)
+  put(pr, 'a', prescriber.adeli)
+  const stored: StoredEligibility = {
+    dp: fields.declarantIsPrescriber,
+    pr,
+    hp: fields.patientIsHealthProfessional,
+  }
+  if (fields.prescriptionDate !== at.slice(0, 10)) stored.pd = fields.prescriptionDate
+  if (fields.patientMainActivity !== undefined)
+    stored.ma = encodeCode(ACTIVITY_CODES, fields.patientMainActivity)
+  if (fields.patientProfession !== undefined)
+    stored.pp = encodeCode(PROFESSION_CODES, fields.patientProfession)
+  if (fields.patientConsents !== true) stored.pc = fields.patientConsents
+  if (fields.declarantAcceptsTransmission !== true) stored.dt = fields.declarantAcceptsTransmission
+  return stored
+}
+
+function decodeEligibility(stored: StoredEligibility, at: string): Record<string, unknown> {
+  const prescriber: Record<string, unknown> = {
+    name: stored.pr.n,
+    profession: decodeCode(PROFESSION_CODES, stored.pr.p),
+  }
+  put(prescriber, 'rpps', stored.pr.r)
+  put(prescriber, 'adeli', stored.pr.a)
+  const fields: Record<string, unknown> = {
+    declarantIsPrescriber: stored.dp,
+    prescriber,
+    prescriptionDate: stored.pd ?? at.slice(0, 10),
+    patientIsHealthProfessional: stored.hp,
+    patientConsents: 'pc' in stored ? stored.pc : true,
+    declarantAcceptsTransmission: 'dt' in stored ? stored.dt : true,
+  }
+  if (stored.ma !== undefined) fields.patientMainActivity = decodeCode(ACTIVITY_CODES, stored.ma)
+  if (stored.pp !== undefined) fields.patientProfession = decodeCode(PROFESSION_CODES, stored.pp)
+  return fields
+}
+
+/** The professional a version was recorded for: the delegate's principal, else the user. */
+function professionalOf(actor: Actor): string {
+  return actor.onBehalfOf ?? actor.userId
+}
+
+function encodeDose(fields: DoseFields, at: string, actor: Actor): StoredDose {
+  const { place } = fields
+  const pl: StoredDose['pl'] = { t: encodeCode(PLACE_CODES, place.type), p: place.postalCode, n: place.name }
+  put(pl, 'f', place.finess)
+  put(pl, 'm', place.nam)
+  const stored: StoredDose = {
+    vi: fields.vaccineId,
+    ln: fields.lotNumber,
+    is: encodeCode(SITE_CODES, fields.injectionSite),
+    ro: encodeCode(ROUTE_CODES, fields.route),
+    pl,
+  }
+  put(stored, 'le', fields.lotExpiry)
+  if (fields.injectedAt !== at) stored.ia = fields.injectedAt
+  if (fields.vaccinatorUserId !== professionalOf(actor)) stored.vu = fields.vaccinatorUserId
+  return stored
+}
+
+function decodeDose(stored: StoredDose, at: string, actor: Actor): Record<string, unknown> {
+  const place: Partial<Record<keyof VaccinationPlace, unknown>> = {
+    type: decodeCode(PLACE_CODES, stored.pl.t),
+    postalCode: stored.pl.p,
+    name: stored.pl.n,
+  }
+  put(place, 'finess', stored.pl.f)
+  put(place, 'nam', stored.pl.m)
+  const fields: Record<string, unknown> = {
+    vaccineId: stored.vi,
+    lotNumber: stored.ln,
+    injectionSite: decodeCode(SITE_CODES, stored.is),
+    route: decodeCode(ROUTE_CODES, stored.ro),
+    injectedAt: stored.ia ?? at,
+    vaccinatorUserId: stored.vu ?? professionalOf(actor),
+    place,
+  }
+  put(fields, 'lotExpiry', stored.le)
+  return fields
+}
+
+function encodeVersions(step: StepRecord): StoredVersion[] {
+  const versions: readonly Version[] = step.versions
+  return versions.map((v, i) => {
+    const stored: Partial<StoredVersion> = {}
+    if (v.version !== i + 1) stored.n = v.version
+    if (v.at !== step.at) stored.at = v.at
+    if (v.recordedAt !== step.recordedAt) stored.ra = v.recordedAt
+    if (!sameActor(v.actor, step.author)) stored.a = encodeActor(v.actor)
+    if (i === 0 || v.deviceId !== versions[i - 1]?.deviceId) stored.d = v.deviceId
+    stored.mutationId = v.mutationId
+    stored.f =
+      step.kind === 'eligibility'
+        ? encodeEligibility(v.fields as EligibilityFields, v.at)
+        : encodeDose(v.fields as DoseFields, v.at, v.actor)
+    return stored as StoredVersion
+  })
+}
+
+/** Builds the stored row of a step record. */
+export function toStepRow(step: StepRecord): StepRow {
+  const base = { id: step.id, patientId: step.patientId, a: encodeActor(step.author), at: step.at }
+  const row: StepRow =
+    step.kind === 'eligibility'
+      ? { ...base, kind: 'eligibility', versions: [] }
+      : {
+          ...base,
+          kind: 'dose',
+          td: encodeCode(DISEASE_CODES, step.targetDisease),
+          dn: step.doseNumber,
+          ...(step.isBooster ? { bo: true } : {}),
+          versions: [],
+        }
+  if (step.recordedAt !== step.at) row.ra = step.recordedAt
+  row.versions = encodeVersions(step)
+  return row
+}
+
+/** Reads a stored step row back into a parsed record. */
+export function fromStepRow(row: StepRow): StepRecord {
+  if (isLegacyStepRow(row)) return fromLegacyStepRow(row)
+  const author = decodeActor(row.a)
+  const recordedAt = row.ra ?? row.at
+  let deviceId: string | undefined
+  const versions = row.versions.map((v, i) => {
+    const at = v.at ?? row.at
+    const actor = v.a === undefined ? author : decodeActor(v.a)
+    deviceId = v.d ?? deviceId
+    return {
+      version: v.n ?? i + 1,
+      at,
+      recordedAt: v.ra ?? recordedAt,
+      actor,
+      deviceId,
+      mutationId: v.mutationId,
+      fields:
+        row.kind === 'eligibility'
+          ? decodeEligibility(v.f as StoredEligibility, at)
+          : decodeDose(v.f as StoredDose, at, actor),
+    }
+  })
+  const step: Record<string, unknown> = {
+    id: row.id,
+    patientId: row.patientId,
+    kind: row.kind,
+    author,
+    at: row.at,
+    recordedAt,
+    versions,
+  }
+  if (row.kind === 'dose') {
+    step.targetDisease = decodeCode(DISEASE_CODES, row.td)
+    step.doseNumber = row.dn
+    step.isBooster = row.bo ?? false
+  }
+  return StepRecordSchema.parse(step)
+}
+
+// ---- Rows of database version 1 (read only: the upgrade to version 2 rewrites them) ----
+
+/** A patient row of version 1: the record with grouped stamps, plus its search keys. */
+type LegacyPatientRow = Omit<PatientRecord, 'stamps'> & {
+  stamps: { at: string; deviceId: string; fields?: string[] }[]
+} & PatientSearchKeys
+
+/** A step row of version 1: versions without the `at`, `recordedAt` and `actor` they share with the step. */
+type LegacyStepRow = Omit<StepRecord, 'versions'> & {
+  versions: (Omit<Version, 'at' | 'recordedAt' | 'actor'> & {
+    at?: string
+    recordedAt?: string
+    actor?: Actor
+  })[]
+}
+
+function isLegacyPatientRow(row: object): row is LegacyPatientRow {
+  return 'stamps' in row
+}
+
+function isLegacyStepRow(row: object): row is LegacyStepRow {
+  return 'author' in row
+}
+
+function fromLegacyPatientRow(row: LegacyPatientRow): PatientRecord {
   const {
     codeKey: _codeKey,
     nirKey: _nirKey,
@@ -130,32 +602,19 @@ export function fromPatientRow(row: PatientRow): PatientRecord {
     nissKey: _nissKey,
     nameKey: _nameKey,
     nameWords: _nameWords,
-    stamps,
+    stamps: groups,
     ...rest
   } = row
-  return PatientRecordSchema.parse({ ...rest, stamps: ungroupStamps(stamps, rest) })
-}
-
-function sameActor(a: Actor, b: Actor): boolean {
-  return a.userId === b.userId && a.onBehalfOf === b.onBehalfOf
-}
-
-/** Builds the stored row of a step record. */
-export function toStepRow(step: StepRecord): StepRow {
-  const versions = step.versions.map((v) => {
-    const { at, recordedAt, actor, ...rest } = v
-    return {
-      ...rest,
-      ...(at === step.at ? {} : { at }),
-      ...(recordedAt === step.recordedAt ? {} : { recordedAt }),
-      ...(sameActor(actor, step.author) ? {} : { actor }),
+  const stamps: Record<string, Stamp> = {}
+  for (const g of groups) {
+    for (const field of g.fields ?? PATIENT_FIELDS.filter((f) => rest[f] !== undefined)) {
+      stamps[field] = { at: g.at, deviceId: g.deviceId }
     }
-  })
-  return { ...step, versions } as StepRow
+  }
+  return PatientRecordSchema.parse({ ...rest, stamps })
 }
 
-/** Reads a stored step row back into a parsed record. */
-export function fromStepRow(row: StepRow): StepRecord {
+function fromLegacyStepRow(row: LegacyStepRow): StepRecord {
   const versions = row.versions.map((v) => ({
     ...v,
     at: v.at ?? row.at,
