@@ -5,6 +5,7 @@ import { ensureBuild } from '../scripts/lib/build'
 import { measureBundle } from './bundle'
 import { measureDevice } from './device'
 import { loadDevices } from './devices'
+import { measureFirstSync } from './first-sync'
 import { loadHealth } from './health'
 import { count, machine, ms } from './lib/stats'
 import { isPostgresReachable, postgresUrl, pushPostgres, pushSqlite, type PushFigures } from './push'
@@ -13,6 +14,7 @@ const root = fileURLToPath(new URL('..', import.meta.url))
 const only = process.argv.slice(2)
 const wants = (name: string) => only.length === 0 || only.includes(name)
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`
+const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MB`
 
 function printPush(figures: PushFigures, target: number): void {
   console.log(`  ${figures.store}: ${figures.detail}`)
@@ -100,6 +102,57 @@ async function main(): Promise<void> {
       console.log(
         `  postgres: not reachable at ${url.replace(/:[^:@/]*@/, ':***@')}, skipped  target ≥ 2,000/s`,
       )
+  }
+
+  if (wants('first-sync')) {
+    const patients = Number(process.env.BENCH_PATIENTS ?? 100_000)
+    const limit =
+      process.env.BENCH_PULL_LIMIT === undefined ? undefined : Number(process.env.BENCH_PULL_LIMIT)
+    const f = await measureFirstSync(root, patients, limit, process.env.BENCH_PROFILE === '1')
+    const s = f.setup
+    const p = f.pull
+    console.log(
+      `\n[first-sync] a fresh device pulls everything from zero: real server in its own process (startServer, SQLite), Chromium ${f.chromium} headless with a persistent profile on disk, the device's own pull (src/sync/pull.ts pullAll over src/sync/transport.ts, page served by the sync server: same origin), device token from POST /api/auth/login as infirmier.demo; ${machine()}`,
+    )
+    const rejected = s.rejected === 0 ? '' : ` (${s.errors.join(', ')})`
+    console.log(
+      `  setup (not the figure): ${count(f.patients)} patients + ${count(f.steps)} steps (generator, generated in ${f.generateSeconds.toFixed(1)} s) pushed by medecin.demo as ${count(s.mutations)} signed mutations in ${count(s.pushes)} pushes of ≤ 500 through POST /api/sync/push: ${s.seconds.toFixed(1)} s, ${count(s.mutations / s.seconds)} mutations/s; applied ${count(s.applied)}, rejected ${count(s.rejected)}${rejected}; server data folder ${mb(s.serverBytes)}`,
+    )
+    const rate = p.received / p.seconds
+    console.log(
+      `  first sync: ${count(p.received)} changes in ${p.seconds.toFixed(1)} s = ${count(rate)} records/s, ${p.pages} pages (${p.limit === undefined ? "the app's page size" : `limit ${p.limit}`}: median ${count(p.pageChanges.median)} changes), outcome ${p.outcome}  target ≤ 60 s`,
+    )
+    console.log(
+      `  stored: ${Object.entries(f.stored)
+        .filter(([, n]) => n > 0)
+        .map(([table, n]) => `${table} ${count(n)}`)
+        .join(', ')}`,
+    )
+    const st = f.storage
+    console.log(
+      `  IndexedDB afterwards: ${mb(st.diskBytes)} on disk (profile's IndexedDB folder), ${mb(st.estimateAfter - st.estimateBefore)} by navigator.storage.estimate() (${kb(st.estimateBefore)} → ${mb(st.estimateAfter)})`,
+    )
+    console.log(
+      `  per page: request → answer parsed median ${ms(p.fetchMs.median)} (max ${ms(p.fetchMs.max)}); answer → committed (record parsing + transaction) median ${ms(p.applyMs.median)} (max ${ms(p.applyMs.max)}); device idle waiting for the server ${(p.waitMs / 1000).toFixed(1)} s; ${mb(p.wireBytes)} on the wire, ${mb(p.decodedBytes)} decoded; CPU during the pull: server ${p.serverCpuSeconds.toFixed(1)} s, Chromium ${p.chromiumCpuSeconds.toFixed(1)} s (${Object.entries(
+        p.chromiumCpuByKind,
+      )
+        .filter(([, seconds]) => seconds >= 0.05)
+        .sort((a, b) => b[1] - a[1])
+        .map(([kind, seconds]) => `${kind} ${seconds.toFixed(1)} s`)
+        .join(', ')})`,
+    )
+    if (f.profile !== undefined) {
+      const pr = f.profile
+      console.log(
+        `  BENCH_PROFILE=1 (V8 sampling profiler on the page, 1 ms, unminified build: slows the pull) ${(pr.sampledMs / 1000).toFixed(1)} s sampled; inclusive: ${pr.inclusive.map((e) => `${e.name} ${(e.ms / 1000).toFixed(1)} s`).join(', ')}`,
+      )
+      console.log(
+        `    self time: ${pr.self.map((e) => `${e.name} ${(e.ms / 1000).toFixed(2)} s`).join('; ')}`,
+      )
+    }
+    console.log(
+      `  reference, NOT measured here (shared/docs/architecture.md, same kind of machine): PouchDB replication moved 300,000 documents in 449 s = ${count(300_000 / 449)} docs/s`,
+    )
   }
 
   if (wants('devices')) {

@@ -1,5 +1,6 @@
 // The bench page: the device's real code (Dexie database, repositories, outbox) on `window.carnetBench`, so
-// bench/device.ts can load generated records and time searches and dose recordings inside Chromium.
+// bench/device.ts can load generated records and time searches and dose recordings inside Chromium, and
+// bench/first-sync.ts can run the device's pull (src/sync/pull.ts over src/sync/transport.ts) from zero.
 import { createCarnetDb, type CarnetDb } from '../../src/db/carnet-db'
 import { putPatients, putSteps, searchPatients } from '../../src/db/patients-repo'
 import type { DoseFields } from '../../src/shared/commands'
@@ -7,10 +8,44 @@ import type { PatientRecord, RoleGrantRecord, StepRecord, UserRecord } from '../
 import { nowLocalIso } from '../../src/sync/clock'
 import { importSigningKey } from '../../src/sync/device-key'
 import { uuidv7 } from '../../src/sync/ids'
-import { recordChange } from '../../src/sync/outbox'
+import { pendingCount, recordChange } from '../../src/sync/outbox'
+import { pullAll } from '../../src/sync/pull'
+import { createTransport, type SyncTransport } from '../../src/sync/transport'
 
 /** A dose 2 to record: the patient, and the fields but the time of injection (taken at submit). */
 export type DoseToRecord = { patientId: string; fields: Omit<DoseFields, 'injectedAt'> }
+
+/** A first sync to run in the page: a fresh database, a device token from the real login. */
+export type FirstSyncInput = {
+  dbName: string
+  deviceId: string
+  deviceToken: string
+  /** Page size asked of the server; undefined = the app's (pullAll's default). */
+  limit?: number
+}
+
+/** One pull page as the page saw it (performance.now() ms): request sent, answer parsed, page committed. */
+export type FirstSyncPage = { requestedAt: number; answeredAt: number; committedAt: number; changes: number }
+
+/** A pull request's resource timing: bytes on the wire and decoded, and request → last byte (ms). */
+export type FirstSyncResource = {
+  transferBytes: number
+  encodedBytes: number
+  decodedBytes: number
+  ms: number
+}
+
+export type FirstSyncResult = {
+  /** 'ok', or the failure's kind and reason. */
+  outcome: string
+  received: number
+  ms: number
+  pages: FirstSyncPage[]
+  resources: FirstSyncResource[]
+  counts: Record<string, number>
+  estimateBefore: number
+  estimateAfter: number
+}
 
 export type CarnetBench = {
   open(name: string): Promise<void>
@@ -29,6 +64,11 @@ export type CarnetBench = {
   }): Promise<{ ms: number[]; refused: string[] }>
   /** The JSON length of every stored patient and step row, and the counts. */
   storedJson(): Promise<{ patientBytes: number; stepBytes: number; patients: number; steps: number }>
+  /**
+   * Opens a fresh database and runs the device's pull (pullAll, createTransport over the page's fetch, same
+   * origin as the app) from an empty cursor to the end; answers the timings of each page and the row counts.
+   */
+  firstSync(input: FirstSyncInput): Promise<FirstSyncResult>
 }
 
 export type BenchWindow = { carnetBench: CarnetBench }
@@ -103,6 +143,71 @@ const bench: CarnetBench = {
     await db().steps.each((row) => (stepBytes += JSON.stringify(row).length))
     const [patients, steps] = await Promise.all([db().patients.count(), db().steps.count()])
     return { patientBytes, stepBytes, patients, steps }
+  },
+  async firstSync({ dbName, deviceId, deviceToken, limit }) {
+    await bench.open(dbName)
+    const database = db()
+    const estimateBefore = (await bench.estimate()).usage
+    // As the app builds it (src/stores/sync.ts): the page's fetch, same origin, the device state with each request.
+    const transport = createTransport({
+      fetch: (url, init) => fetch(url, init),
+      baseUrl: '',
+      deviceToken,
+      appVersion: 'bench',
+      deviceState: async () => {
+        const [pending, storage] = await Promise.all([pendingCount(database), bench.estimate()])
+        return { pending, storage: { used: storage.usage, quota: storage.quota } }
+      },
+    })
+    const pages: FirstSyncPage[] = []
+    const committed: number[] = []
+    const timed: Pick<SyncTransport, 'pull'> = {
+      async pull(after, pageLimit) {
+        const requestedAt = performance.now()
+        const result = await transport.pull(after, pageLimit)
+        const changes = result.kind === 'ok' ? result.value.changes.length : 0
+        pages.push({ requestedAt, answeredAt: performance.now(), committedAt: Number.NaN, changes })
+        return result
+      },
+    }
+    performance.clearResourceTimings()
+    performance.setResourceTimingBufferSize(100_000)
+    const started = performance.now()
+    const outcome = await pullAll({
+      db: database,
+      transport: timed,
+      now: nowLocalIso,
+      deviceId,
+      ...(limit === undefined ? {} : { limit }),
+      onProgress: () => committed.push(performance.now()),
+    })
+    const ms = performance.now() - started
+    committed.forEach((at, i) => {
+      const page = pages[i]
+      if (page !== undefined) page.committedAt = at
+    })
+    const resources = performance
+      .getEntriesByType('resource')
+      .filter((e): e is PerformanceResourceTiming => e.name.includes('/api/sync/pull'))
+      .map((e) => ({
+        transferBytes: e.transferSize,
+        encodedBytes: e.encodedBodySize,
+        decodedBytes: e.decodedBodySize,
+        ms: e.responseEnd - e.startTime,
+      }))
+    const counts: Record<string, number> = {}
+    for (const table of database.tables) counts[table.name] = await table.count()
+    return {
+      outcome:
+        outcome.kind === 'ok' ? 'ok' : `${outcome.kind}${'reason' in outcome ? ` ${outcome.reason}` : ''}`,
+      received: outcome.received,
+      ms,
+      pages,
+      resources,
+      counts,
+      estimateBefore,
+      estimateAfter: (await bench.estimate()).usage,
+    }
   },
 }
 
