@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { flushPromises, mount } from '@vue/test-utils'
 import { createPinia } from 'pinia'
 import { createMemoryHistory } from 'vue-router'
@@ -16,6 +16,12 @@ async function mountApp() {
 }
 
 describe('TheLanguageSwitch', () => {
+  // The whole app starts loading the lazy search of the home page; let that load finish before the test
+  // environment is torn down.
+  afterAll(async () => {
+    await import('../patient/PatientSearch.vue')
+  })
+
   beforeEach(() => {
     localStorage.clear()
     i18n.global.locale.value = 'fr'
