@@ -14,6 +14,7 @@ describe('loadConfig', () => {
         demoPassword: null,
         logLevel: 'info',
         staticDir: '/srv/carnet/dist',
+        loginRateLimit: 10,
       },
     })
   })
@@ -29,6 +30,7 @@ describe('loadConfig', () => {
         CARNET_DEMO_PASSWORD: 'demo',
         LOG_LEVEL: 'warn',
         STATIC_DIR: 'public-build',
+        LOGIN_RATE_LIMIT: '600',
       },
       '/srv/carnet',
     )
@@ -43,6 +45,7 @@ describe('loadConfig', () => {
         demoPassword: 'demo',
         logLevel: 'warn',
         staticDir: '/srv/carnet/public-build',
+        loginRateLimit: 600,
       },
     })
   })
@@ -55,6 +58,14 @@ describe('loadConfig', () => {
     [{ CARNET_DEMO: 'yes' }, "CARNET_DEMO must be '0' or '1'"],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent'],
     [{ HOST: 'a b' }, 'HOST must be a host name or an IP address'],
+    [
+      { LOGIN_RATE_LIMIT: '0' },
+      'LOGIN_RATE_LIMIT must be a whole number of sign-in attempts per minute (1-9999999)',
+    ],
+    [
+      { LOGIN_RATE_LIMIT: 'lots' },
+      'LOGIN_RATE_LIMIT must be a whole number of sign-in attempts per minute (1-9999999)',
+    ],
   ])('refuses %o with one line', (env, message) => {
     expect(loadConfig(env)).toEqual({ ok: false, message })
   })

@@ -15,6 +15,8 @@ export type Config = {
   readonly demoPassword: string | null
   readonly logLevel: LogLevel
   readonly staticDir: string
+  /** Sign-in attempts allowed per minute, per client address and per login (`LOGIN_RATE_LIMIT`). */
+  readonly loginRateLimit: number
 }
 
 export type ConfigOutcome = { ok: true; config: Config } | { ok: false; message: string }
@@ -61,6 +63,14 @@ const EnvSchema = z.object({
       .default('info'),
   ),
   STATIC_DIR: z.preprocess(blankAsUndefined, z.string().default('./dist')),
+  LOGIN_RATE_LIMIT: z.preprocess(
+    blankAsUndefined,
+    z
+      .string()
+      .regex(/^[1-9]\d{0,6}$/, 'must be a whole number of sign-in attempts per minute (1-9999999)')
+      .transform(Number)
+      .default(10),
+  ),
 })
 
 function isPostgresUrl(value: string): boolean {
@@ -96,6 +106,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string = process.cwd()):
       demoPassword: e.CARNET_DEMO_PASSWORD ?? null,
       logLevel: e.LOG_LEVEL,
       staticDir: resolve(cwd, e.STATIC_DIR),
+      loginRateLimit: e.LOGIN_RATE_LIMIT,
     },
   }
 }

@@ -50,6 +50,7 @@ async function start(): Promise<void> {
     staticDir: config.staticDir,
     version: readVersion(),
     syncEvents,
+    loginRateLimit: { max: config.loginRateLimit, timeWindowMs: 60_000 },
   })
   try {
     await app.listen({ port: config.port, host: config.host })

@@ -6,7 +6,12 @@ import { sendProtocolError } from '../http-errors'
 import type { DeviceState, Store } from '../store'
 import { bearerToken, hashToken } from './tokens'
 
-export type RequestAuthDeps = { readonly store: Store; readonly clock: Clock }
+export type RequestAuthDeps = {
+  readonly store: Store
+  readonly clock: Clock
+  /** Where `requireDevice` records what devices report; one of its own when absent. */
+  readonly deviceStates?: DeviceStateRecorder
+}
 
 /** The device a sync request comes from; `userId` is the user who registered it (null if unknown). */
 export type AuthenticatedDevice = {
@@ -64,20 +69,116 @@ export function readDeviceStateHeaders(headers: FastifyRequest['headers']): Omit
   return state
 }
 
+/** A device's last-seen time is written at most this often while nothing else it reports changes. */
+export const DEVICE_SEEN_INTERVAL_MS = 60_000
+/** A changed device state (pending count, storage, version) is written within this delay. */
+export const DEVICE_STATE_FLUSH_MS = 5_000
+// Bounds the memory of what was written; past it the memory is dropped and states are written again.
+const MAX_REMEMBERED_DEVICES = 100_000
+
+type Reported = Omit<DeviceState, 'seenAt'>
+
+/**
+ * Records what devices report on each sync request (the dashboard's device health) without a database write per
+ * request. A device's state is written at once when this process has not written it for
+ * `DEVICE_SEEN_INTERVAL_MS` (its first request, in particular); otherwise a changed value waits in memory and is
+ * written with the others in one transaction within `DEVICE_STATE_FLUSH_MS`, and an unchanged one is not written
+ * again. So `last_seen_at` is up to a minute behind and the other columns up to a few seconds; `flush()` writes
+ * what waits (the app calls it when it closes). This is telemetry: sync outcomes never depend on it.
+ */
+export type DeviceStateRecorder = {
+  record(deviceId: string, state: DeviceState): Promise<void>
+  flush(): Promise<void>
+}
+
+export function createDeviceStateRecorder(
+  deps: Pick<RequestAuthDeps, 'store' | 'clock'>,
+  { seenIntervalMs = DEVICE_SEEN_INTERVAL_MS, flushMs = DEVICE_STATE_FLUSH_MS } = {},
+): DeviceStateRecorder {
+  // What was last written per device, and when (by the clock).
+  const written = new Map<string, { at: number; state: Reported }>()
+  const waiting = new Map<string, DeviceState>()
+  let timer: NodeJS.Timeout | null = null
+  let flushing: Promise<void> = Promise.resolve()
+
+  const merged = (base: Reported, next: Reported): Reported => ({ ...base, ...next })
+  const same = (a: Reported, b: Reported) =>
+    a.pending === b.pending &&
+    a.appVersion === b.appVersion &&
+    a.storageUsed === b.storageUsed &&
+    a.storageQuota === b.storageQuota
+  const remember = (deviceId: string, state: DeviceState) => {
+    if (written.size >= MAX_REMEMBERED_DEVICES && !written.has(deviceId)) written.clear()
+    const { seenAt, ...reported } = state
+    const before = written.get(deviceId)?.state ?? {}
+    written.set(deviceId, { at: Date.parse(seenAt), state: merged(before, reported) })
+  }
+
+  const writeWaiting = async () => {
+    timer = null
+    if (waiting.size === 0) return
+    const batch = [...waiting]
+    waiting.clear()
+    try {
+      await deps.store.withTransaction(async (tx) => {
+        for (const [deviceId, state] of batch) await tx.recordDeviceState(deviceId, state)
+      })
+    } catch (error) {
+      // Kept for the next flush unless the device reported something newer meanwhile.
+      for (const [deviceId, state] of batch) if (!waiting.has(deviceId)) waiting.set(deviceId, state)
+      throw error
+    }
+    for (const [deviceId, state] of batch) remember(deviceId, state)
+  }
+  const flush = () => {
+    if (timer !== null) clearTimeout(timer)
+    flushing = flushing.then(writeWaiting, writeWaiting)
+    return flushing
+  }
+
+  return {
+    async record(deviceId, state) {
+      const last = written.get(deviceId)
+      const { seenAt, ...reported } = state
+      const due = last === undefined || Date.parse(seenAt) - last.at >= seenIntervalMs
+      if (due) {
+        const now = { ...waiting.get(deviceId), ...state }
+        waiting.delete(deviceId)
+        await deps.store.recordDeviceState(deviceId, now)
+        remember(deviceId, now)
+        return
+      }
+      const pending = waiting.get(deviceId)
+      const current = merged(merged(last.state, pending ?? {}), reported)
+      if (pending === undefined && same(current, last.state)) return
+      waiting.set(deviceId, { ...pending, ...state })
+      if (timer === null) {
+        timer = setTimeout(() => {
+          flush().catch(() => undefined)
+        }, flushMs)
+        timer.unref()
+      }
+    },
+    flush,
+  }
+}
+
 /**
  * preHandler of the sync routes: `Authorization: Bearer <deviceToken>` → `request.device`, and the
- * device's reported state and last-seen time recorded. Refuses `401 unauthenticated` (no or unknown token)
- * or `401 device-revoked`; a transient store failure it throws answers `503 unavailable` (the app's error
- * handler), so the device backs off and retries instead of treating it as a bug.
+ * device's reported state and last-seen time recorded (`DeviceStateRecorder`). Refuses `401 unauthenticated`
+ * (no or unknown token) or `401 device-revoked`; a transient store failure it throws answers
+ * `503 unavailable` (the app's error handler), so the device backs off and retries instead of treating it as a
+ * bug.
  */
 export function requireDevice(deps: RequestAuthDeps): preHandlerAsyncHookHandler {
+  const states = deps.deviceStates ?? createDeviceStateRecorder(deps)
   return async function requireDevice(request: FastifyRequest, reply: FastifyReply) {
     const token = bearerToken(request.headers.authorization)
     if (token === null) return sendProtocolError(reply, 'unauthenticated')
     const device = await deps.store.findDeviceByTokenHash(hashToken(token))
     if (device === null) return sendProtocolError(reply, 'unauthenticated')
     if (device.revokedAt !== null) return sendProtocolError(reply, 'device-revoked')
-    await deps.store.recordDeviceState(device.id, {
+    await states.record(device.id, {
       seenAt: deps.clock.now().toISOString(),
       ...readDeviceStateHeaders(request.headers),
     })

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify'
 import { z } from 'zod'
 import { IdSchema } from '../../../src/shared/primitives'
 import { MAX_PUSH_BYTES, MAX_PUSH_MUTATIONS, type PushResult } from '../../../src/shared/sync-api'
-import { authenticatedDevice, requireDevice } from '../auth/request-auth'
+import { authenticatedDevice, createDeviceStateRecorder, requireDevice } from '../auth/request-auth'
 import type { Clock } from '../clock'
 import { sendProtocolError } from '../http-errors'
 import type { Store } from '../store'
@@ -57,7 +57,14 @@ async function guarded<T>(reply: FastifyReply, work: () => Promise<T>): Promise<
 
 /** The sync API of sync-protocol.md: push, pull, rejection resolution, events, outbox import. */
 export function registerSyncRoutes(app: FastifyInstance, deps: SyncRouteDeps): void {
-  const auth = requireDevice(deps)
+  const deviceStates = createDeviceStateRecorder(deps)
+  const auth = requireDevice({ ...deps, deviceStates })
+  // What devices reported in the last seconds is written before the store closes.
+  app.addHook('onClose', async () => {
+    await deviceStates
+      .flush()
+      .catch((error: unknown) => app.log.warn({ err: error }, 'device states not written'))
+  })
 
   app.post('/api/sync/push', { bodyLimit: PUSH_BODY_LIMIT, preHandler: auth }, async (request, reply) => {
     const device = authenticatedDevice(request)
@@ -75,7 +82,9 @@ export function registerSyncRoutes(app: FastifyInstance, deps: SyncRouteDeps): v
     const device = authenticatedDevice(request)
     return guarded(reply, async () => {
       const outcome = await pullChanges(deps.store, device, request.query)
-      return outcome.ok ? reply.send(outcome.response) : refuse(reply, outcome.refusal)
+      if (!outcome.ok) return refuse(reply, outcome.refusal)
+      // Already JSON text (sync-pull.ts): sent as it is, not serialised again.
+      return reply.type('application/json; charset=utf-8').send(outcome.body)
     })
   })
 

@@ -1,11 +1,5 @@
 import type { ErrorResponse } from '../../../src/shared/errors'
-import {
-  PULL_ENTITIES,
-  PullQuerySchema,
-  type PullChange,
-  type PullEntity,
-  type PullResponse,
-} from '../../../src/shared/sync-api'
+import { PullQuerySchema, type PullResponse } from '../../../src/shared/sync-api'
 import { issuesOf, protocolError } from '../http-errors'
 import type { Store } from '../store'
 import type { PushDevice } from './sync-push'
@@ -32,14 +26,16 @@ export function decodeCursor(cursor: string): number | null {
   return Number.isSafeInteger(position) && encodeCursor(position) === cursor ? position : null
 }
 
-const isPullEntity = (e: string): e is PullEntity => (PULL_ENTITIES as readonly string[]).includes(e)
-
-/** Reads one page for the device's organisation. */
+/**
+ * Reads one page for the device's organisation and answers it as JSON, ready to send (the same JSON value
+ * `PullResponse` describes). Each change's `data` is the JSON text the server itself wrote to the change log:
+ * it goes into the answer as it is, never parsed and serialised again.
+ */
 export async function pullChanges(
   store: Store,
   device: PushDevice,
   query: unknown,
-): Promise<{ ok: true; response: PullResponse } | { ok: false; refusal: Refusal }> {
+): Promise<{ ok: true; body: Buffer | string } | { ok: false; refusal: Refusal }> {
   const parsed = PullQuerySchema.safeParse(query ?? {})
   if (!parsed.success) {
     return {
@@ -49,30 +45,15 @@ export async function pullChanges(
   }
   const after = decodeCursor(parsed.data.after)
   if (after === null) return { ok: false, refusal: protocolError('invalid-request', { field: 'after' }) }
-  const limit = parsed.data.limit
-  const page = await store.pullPage(device.organisationId, device.id, after, limit + 1)
-  const rows = page.changes.slice(0, limit)
-  const changes: PullChange[] = rows.flatMap((row) =>
-    isPullEntity(row.entity)
-      ? [
-          {
-            position: row.position,
-            entity: row.entity,
-            id: row.entityId,
-            ...(row.version === null ? {} : { version: row.version }),
-            data: JSON.parse(row.data) as unknown,
-          },
-        ]
-      : [],
-  )
-  const last = rows[rows.length - 1]?.position ?? after
-  return {
-    ok: true,
-    response: {
-      changes,
-      cursor: encodeCursor(last),
-      hasMore: page.changes.length > limit,
-      lastSeq: page.lastSeq,
-    },
+  const page = await store.pullPageJson(device.organisationId, device.id, after, parsed.data.limit)
+  const rest: Omit<PullResponse, 'changes'> = {
+    cursor: encodeCursor(page.lastPosition ?? after),
+    hasMore: page.hasMore,
+    lastSeq: page.lastSeq,
   }
+  const tail = `,${JSON.stringify(rest).slice(1)}`
+  if (typeof page.changes === 'string') return { ok: true, body: `{"changes":${page.changes}${tail}` }
+  return { ok: true, body: Buffer.concat([CHANGES_HEAD, page.changes, Buffer.from(tail)]) }
 }
+
+const CHANGES_HEAD = Buffer.from('{"changes":')

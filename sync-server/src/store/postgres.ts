@@ -38,6 +38,7 @@ function executorOf(client: pg.Pool | pg.PoolClient): Executor {
     return converted
   }
   return {
+    dialect: 'postgres',
     all: async (sql, params: readonly SqlValue[] = []) => (await client.query(text(sql), [...params])).rows,
     run: async (sql, params: readonly SqlValue[] = []) =>
       (await client.query(text(sql), [...params])).rowCount ?? 0,
@@ -58,6 +59,7 @@ export function openPostgresStore({ url, clock, schema, onIdleError }: PostgresS
   const inTransaction = new AsyncLocalStorage<true>()
   const pooled = executorOf(pool)
   const guarded: Executor = {
+    dialect: 'postgres',
     all: (sql, params) =>
       inTransaction.getStore() ? Promise.reject(new NestedStoreCallError()) : pooled.all(sql, params),
     run: (sql, params) =>
@@ -110,6 +112,8 @@ export function openPostgresStore({ url, clock, schema, onIdleError }: PostgresS
 
     async close() {
       await pool.end()
+      // Released like the SQLite store's: a live AsyncLocalStorage costs every later async operation.
+      inTransaction.disable()
     },
 
     async ping() {

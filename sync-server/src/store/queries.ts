@@ -23,7 +23,13 @@ export type SqlValue = string | number | boolean | null
  * (PostgreSQL's executor numbers them); each call is one statement.
  */
 export type Executor = {
-  all(sql: string, params?: readonly SqlValue[]): Promise<unknown[]>
+  /** Which database answers: the few statements written per dialect (a pull page's JSON) look at it. */
+  readonly dialect: 'sqlite' | 'postgres'
+  /**
+   * `bulk`: a read that may take long (a pull page). SQLite runs short reads at once on its read connection,
+   * and bulk ones in turn with the other store work, so that they cannot hold the event loop for long.
+   */
+  all(sql: string, params?: readonly SqlValue[], options?: { readonly bulk?: boolean }): Promise<unknown[]>
   run(sql: string, params?: readonly SqlValue[]): Promise<number>
 }
 

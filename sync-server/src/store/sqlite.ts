@@ -1,4 +1,4 @@
-import { AsyncLocalStorage } from 'node:async_hooks'
+import { AsyncLocalStorage, AsyncResource } from 'node:async_hooks'
 import { statSync } from 'node:fs'
 import Database from 'better-sqlite3'
 import type { Clock } from '../clock'
@@ -12,13 +12,96 @@ export type SqliteStoreOptions = { readonly file: string; readonly clock: Clock 
 
 const bind = (params: readonly SqlValue[]) => params.map((p) => (typeof p === 'boolean' ? (p ? 1 : 0) : p))
 
-/** Serialises async work: one transaction at a time holds the single connection. */
-function createMutex() {
-  let tail: Promise<unknown> = Promise.resolve()
-  return <T>(fn: () => Promise<T>): Promise<T> => {
-    const result = tail.then(fn)
-    tail = result.catch(() => undefined)
-    return result
+// How long the queue runs jobs back to back before it lets the event loop breathe.
+const SLICE_MS = 4
+// Transactions committed together (one disk flush for all) are taken while the group has run for less than this.
+const GROUP_MS = 12
+
+type Settle = { readonly resolve: (value: unknown) => void; readonly reject: (error: unknown) => void }
+type Job =
+  | (Settle & { readonly kind: 'one'; readonly run: () => Promise<unknown> })
+  | (Settle & { readonly kind: 'transaction'; readonly run: () => Promise<unknown> })
+export type TransactionJob = Extract<Job, { kind: 'transaction' }>
+
+/**
+ * Serialises store work on the one connection, first come first served: a job is a statement, a few
+ * statements that must not interleave with others (`one`), or a transaction's body (`transaction`).
+ *
+ * - Jobs run back to back for at most SLICE_MS, then the queue yields to the event loop (setImmediate) before
+ *   going on. Chaining jobs on promises instead drains the whole queue in microtasks within one event-loop turn;
+ *   under load that turn grows long, sockets wait to be read and, since libuv accepts one connection per loop
+ *   iteration, new connections waited seconds to be accepted (the devices bench's timeouts).
+ * - The transactions waiting in the queue when one comes up run together, in their order, each in a savepoint
+ *   of one database transaction committed once (`commitGroup`): group commit, one disk flush for all of them
+ *   instead of one each. Each is still settled on its own, and only after that commit returned.
+ */
+export function createJobQueue(
+  commitGroup: (first: TransactionJob, next: () => TransactionJob | undefined) => Promise<void>,
+) {
+  let jobs: (Job | undefined)[] = []
+  let head = 0
+  let active = false
+
+  const next = (): Job | undefined => {
+    while (head < jobs.length) {
+      const job = jobs[head]
+      jobs[head] = undefined
+      head += 1
+      if (job !== undefined) return job
+    }
+    jobs = []
+    head = 0
+    return undefined
+  }
+  // The next transaction waiting in the queue, taken out of it.
+  const nextTransaction = (): TransactionJob | undefined => {
+    for (let i = head; i < jobs.length; i += 1) {
+      const job = jobs[i]
+      if (job?.kind === 'transaction') {
+        jobs[i] = undefined
+        return job
+      }
+    }
+    return undefined
+  }
+
+  const drain = async () => {
+    const started = performance.now()
+    for (;;) {
+      const job = next()
+      if (job === undefined) break
+      if (job.kind === 'transaction') {
+        const until = performance.now() + GROUP_MS
+        await commitGroup(job, () => (performance.now() < until ? nextTransaction() : undefined)).catch(
+          () => undefined,
+        )
+      } else {
+        try {
+          job.resolve(await job.run())
+        } catch (error) {
+          job.reject(error)
+        }
+      }
+      if (performance.now() - started >= SLICE_MS) break
+    }
+    if (head < jobs.length) setImmediate(() => void drain())
+    else active = false
+  }
+
+  const enqueue = <T>(kind: Job['kind'], fn: () => Promise<T>): Promise<T> =>
+    new Promise<T>((resolve, reject) => {
+      // The job runs in its caller's async context, as it would have on a promise chain.
+      const run = AsyncResource.bind(() => fn())
+      jobs.push({ kind, run, resolve: resolve as (value: unknown) => void, reject })
+      if (!active) {
+        active = true
+        setImmediate(() => void drain())
+      }
+    })
+
+  return {
+    one: <T>(fn: () => Promise<T>) => enqueue('one', fn),
+    transaction: <T>(fn: () => Promise<T>) => enqueue('transaction', fn),
   }
 }
 
@@ -34,8 +117,9 @@ export function openSqliteStore({ file, clock }: SqliteStoreOptions): Store {
   db.pragma('foreign_keys = ON')
   db.pragma('busy_timeout = 5000')
 
-  const exclusive = createMutex()
   const inTransaction = new AsyncLocalStorage<true>()
+  const queue = createJobQueue(async (first, next) => commitGroup(first, next))
+  const exclusive = queue.one
 
   // Preparing is a large part of a small statement's cost: keep the recent ones (bounded, texts vary little).
   const statements = new Map<string, Database.Statement>()
@@ -49,12 +133,51 @@ export function openSqliteStore({ file, clock }: SqliteStoreOptions): Store {
     return statement
   }
   const direct: Executor = {
+    dialect: 'sqlite',
     all: async (sql, params = []) => prepare(sql).all(...bind(params)),
     run: async (sql, params = []) => prepare(sql).run(...bind(params)).changes,
   }
+  // Reads outside transactions go to a second, read-only connection: WAL lets it read the last committed state
+  // while the writer works, so a short read (a token, a key, a user) runs at once instead of waiting its turn
+  // behind pushes; bulk reads (pull pages) still wait their turn, to keep event-loop turns short. Each statement
+  // reads one committed snapshot. An in-memory database has no second connection: everything queues.
+  const reader =
+    file === ':memory:' || file === '' ? null : new Database(file, { readonly: true, timeout: 5000 })
+  const readerStatements = new Map<string, Database.Statement>()
+  const readOnly = new Map<string, boolean>()
+  const readerAll = (sql: string, params: readonly SqlValue[]) => {
+    if (reader === null) throw new Error('no read connection')
+    let statement = readerStatements.get(sql)
+    if (statement === undefined) {
+      statement = reader.prepare(sql)
+      if (readerStatements.size >= 500) readerStatements.delete(readerStatements.keys().next().value ?? '')
+      readerStatements.set(sql, statement)
+    }
+    return statement.all(...bind(params))
+  }
+  const isRead = (sql: string) => {
+    let known = readOnly.get(sql)
+    if (known === undefined) {
+      known = prepare(sql).readonly
+      if (readOnly.size >= 2000) readOnly.clear()
+      readOnly.set(sql, known)
+    }
+    return known
+  }
   const guarded: Executor = {
-    all: (sql, params) => {
+    dialect: 'sqlite',
+    all: (sql, params = [], options) => {
       if (inTransaction.getStore()) return Promise.reject(new NestedStoreCallError())
+      if (reader !== null && reader.open) {
+        try {
+          if (isRead(sql)) {
+            if (options?.bulk === true) return exclusive(async () => readerAll(sql, params))
+            return Promise.resolve(readerAll(sql, params))
+          }
+        } catch (error) {
+          return Promise.reject(error)
+        }
+      }
       return exclusive(() => direct.all(sql, params))
     },
     run: (sql, params) => {
@@ -106,8 +229,12 @@ export function openSqliteStore({ file, clock }: SqliteStoreOptions): Store {
 
     async close() {
       await exclusive(async () => {
+        if (reader?.open === true) reader.close()
         if (db.open) db.close()
       })
+      // A live AsyncLocalStorage costs every later async operation of the process (Node 20 propagates each
+      // one to every enabled instance), so a closed store, e.g. after a restart in-process, must release it.
+      inTransaction.disable()
     },
 
     async ping() {
@@ -125,20 +252,64 @@ export function openSqliteStore({ file, clock }: SqliteStoreOptions): Store {
 
     withTransaction(fn) {
       if (inTransaction.getStore()) return Promise.reject(new NestedStoreCallError())
-      return exclusive(() =>
-        inTransaction.run(true, async () => {
-          db.exec('BEGIN IMMEDIATE')
-          try {
-            const result = await fn(txQueries)
-            db.exec('COMMIT')
-            return result
-          } catch (error) {
-            if (db.inTransaction) db.exec('ROLLBACK')
-            throw error
-          }
-        }),
-      )
+      return queue.transaction(() => inTransaction.run(true, () => fn(txQueries)))
     },
   }
+
+  /**
+   * Runs waiting transactions in one database transaction, each in a savepoint: one that throws is rolled back
+   * to its savepoint and rejected, the others go on. The commit is the only disk flush; each transaction is
+   * resolved after it (acknowledged = durable), or rejected with its error when it fails (nothing of theirs
+   * was committed).
+   */
+  async function commitGroup(first: TransactionJob, next: () => TransactionJob | undefined): Promise<void> {
+    const group: TransactionJob[] = [first]
+    const take = () => {
+      const job = next()
+      if (job !== undefined) group.push(job)
+      return job
+    }
+    const settled = new Set<TransactionJob>()
+    const reject = (job: TransactionJob, error: unknown) => {
+      settled.add(job)
+      job.reject(error)
+    }
+    // Work done but not committed yet.
+    let done: { job: TransactionJob; value: unknown }[] = []
+    try {
+      db.exec('BEGIN IMMEDIATE')
+      for (let job: TransactionJob | undefined = first; job !== undefined; job = take()) {
+        db.exec('SAVEPOINT carnet_tx')
+        try {
+          done.push({ job, value: await job.run() })
+          db.exec('RELEASE carnet_tx')
+        } catch (error) {
+          if (done[done.length - 1]?.job === job) done.pop()
+          reject(job, error)
+          if (db.inTransaction) {
+            db.exec('ROLLBACK TO carnet_tx')
+            db.exec('RELEASE carnet_tx')
+          } else {
+            // SQLite rolled the whole transaction back (I/O error, disk full…): the group's earlier work went
+            // with it, uncommitted, so it fails too, and the rest starts afresh.
+            for (const d of done) reject(d.job, error)
+            done = []
+            db.exec('BEGIN IMMEDIATE')
+          }
+        }
+      }
+      db.exec('COMMIT')
+    } catch (error) {
+      try {
+        if (db.inTransaction) db.exec('ROLLBACK')
+      } catch {
+        // The connection is unusable (closed, I/O error): nothing of this group was committed either way.
+      }
+      for (const job of group) if (!settled.has(job)) reject(job, error)
+      return
+    }
+    for (const { job, value } of done) job.resolve(value)
+  }
+
   return store
 }
