@@ -1,4 +1,6 @@
+import { admin } from './admin'
 import { appMessagesEn } from './app'
+import { documents } from './documents'
 import { identifiers } from './identifiers'
 import { patients } from './patients'
 import { steps } from './steps'
@@ -7,6 +9,8 @@ import { workflow } from './workflow'
 
 export const en = {
   app: appMessagesEn,
+  admin,
+  documents,
   identifiers,
   patients,
   steps,
