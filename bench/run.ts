@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url'
 import { ensureBuild } from '../scripts/lib/build'
 import { measureBundle } from './bundle'
 import { measureDevice } from './device'
+import { measureDocuments } from './documents'
 import { loadDevices } from './devices'
 import { measureFirstSync } from './first-sync'
 import { loadHealth } from './health'
@@ -178,6 +179,21 @@ async function main(): Promise<void> {
     console.log(
       `  mutations applied ${count(d.applied)} (${count(d.applied / d.seconds)}/s), rejected ${count(d.rejected)}; changes pulled ${count(d.pulledChanges)}`,
     )
+  }
+
+  if (wants('documents')) {
+    const d = await measureDocuments(root)
+    console.log(
+      `\n[documents] src/pdf bundled by Vite (jsPDF, jspdf-autotable, qrcode loaded on first use), Chromium ${d.chromium} headless, performance.now() in the page; ${machine()}`,
+    )
+    for (const [label, f] of [
+      ['step summary PDF (dose 2)', d.summary],
+      ['four-dose certificate PDF with QR code', d.certificate],
+    ] as const) {
+      console.log(
+        `  ${label}: median ${ms(f.median)}, p95 ${ms(f.p95)}, max ${ms(f.max)} over ${f.count}; first call (loads the renderer chunk) ${ms(f.first)}; ${(f.bytes / 1024).toFixed(1)} KB  target ≤ 300 ms`,
+      )
+    }
   }
 }
 
