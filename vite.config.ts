@@ -9,7 +9,15 @@ import { postalCodesPlugin } from './scripts/postal-codes'
 // under a half-filled form.
 export default defineConfig({
   resolve: {
-    alias: { '@': fileURLToPath(new URL('./src', import.meta.url)) },
+    alias: {
+      '@': fileURLToPath(new URL('./src', import.meta.url)),
+      ...Object.fromEntries(
+        ['html2canvas', 'dompurify', 'canvg'].map((name) => [
+          name,
+          fileURLToPath(new URL('./src/pdf/render/unused-optional-module.ts', import.meta.url)),
+        ]),
+      ),
+    },
   },
   define: {
     __APP_VERSION__: JSON.stringify(process.env.npm_package_version ?? '0.0.0'),
