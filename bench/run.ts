@@ -3,6 +3,7 @@
 import { fileURLToPath } from 'node:url'
 import { ensureBuild } from '../scripts/lib/build'
 import { measureBundle } from './bundle'
+import { DASHBOARD_VOLUME, measureDashboard } from './dashboard'
 import { measureDevice } from './device'
 import { measureDocuments } from './documents'
 import { loadDevices } from './devices'
@@ -179,6 +180,23 @@ async function main(): Promise<void> {
     console.log(
       `  mutations applied ${count(d.applied)} (${count(d.applied / d.seconds)}/s), rejected ${count(d.rejected)}; changes pulled ${count(d.pulledChanges)}`,
     )
+  }
+
+  if (wants('dashboard')) {
+    const v = DASHBOARD_VOLUME
+    const d = await measureDashboard(root)
+    console.log(
+      `\n[dashboard] GET /api/admin/* over HTTP on loopback to the real app (buildApp, listen on port 0, in this process) as admin.demo (users and access requests as gestionnaire.demo), after ${count(v.devices)} devices, ${count(v.rejections)} rejections and ${count(v.auditEvents)} audit events written straight into the store; median and p95 over ${v.samples} requests after 2 warm-up; ${machine()}`,
+    )
+    for (const f of d.figures) {
+      console.log(`  ${f.store}: ${f.detail}; volume written in ${f.seedSeconds.toFixed(1)} s`)
+      for (const t of f.timings) {
+        console.log(
+          `    ${t.label}: median ${ms(t.summary.median)}, p95 ${ms(t.summary.p95)}, max ${ms(t.summary.max)}${t.items === null ? '' : ` (${t.items} items)`}  target ≤ 1 s`,
+        )
+      }
+    }
+    if (d.skipped !== null) console.log(`  postgres: not reachable at ${d.skipped}, skipped  target ≤ 1 s`)
   }
 
   if (wants('documents')) {

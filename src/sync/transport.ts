@@ -21,6 +21,8 @@ export type FetchLike = (url: string, init: RequestInit) => Promise<Response>
 export type DeviceStateHeaders = {
   pending: number
   storage?: { used: number; quota: number }
+  /** Whether the browser granted persistent storage (`navigator.storage.persisted()`); unknown when absent. */
+  persisted?: boolean
 }
 
 /** A problem of a refused request (`400 invalid-request` issues, or the `413` limits). */
@@ -196,6 +198,7 @@ export function createTransport(options: TransportOptions): SyncTransport {
       if (state.storage !== undefined) {
         out['x-carnet-storage'] = `${Math.trunc(state.storage.used)}/${Math.trunc(state.storage.quota)}`
       }
+      if (state.persisted !== undefined) out['x-carnet-persisted'] = state.persisted ? '1' : '0'
     }
     return out
   }

@@ -8,6 +8,9 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import { ZodError } from 'zod'
 import type { Clock } from './clock'
 import { issuesOf, sendProtocolError, type ErrorCode, type HttpErrorBody } from './http-errors'
+import type { PasswordLinkSender } from './rules/admin-accounts'
+import { registerAccessRequestRoutes, type PublicRateLimit } from './routes/access-requests'
+import { registerAdminRoutes } from './routes/admin'
 import { registerAuthRoutes, type LoginRateLimit } from './routes/auth'
 import { registerHealthRoutes } from './routes/health'
 import { registerSyncRoutes } from './routes/sync'
@@ -29,6 +32,12 @@ export type AppDeps = {
    * closes it when it closes.
    */
   readonly syncEvents?: SyncEvents
+  /** Public requests (access requests, password links) per client address; 10 per 10 minutes when absent. */
+  readonly publicRateLimit?: PublicRateLimit
+  /** Hands new users their one-time set-password link; when absent the link is only shown to the manager. */
+  readonly passwordLinkSender?: PasswordLinkSender
+  /** The app's public origin for those links; the request's own origin when absent. */
+  readonly publicUrl?: string | null
 }
 
 // The sync protocol caps a push at 2 MB; nothing else under /api is larger.
@@ -159,6 +168,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await registerAuthRoutes(app, deps)
   const syncEvents = deps.syncEvents ?? createSyncEvents()
   registerSyncRoutes(app, { ...deps, events: syncEvents })
+  registerAdminRoutes(app, { ...deps, events: syncEvents })
+  registerAccessRequestRoutes(app, deps)
   app.addHook('onClose', async () => {
     await syncEvents.close?.()
   })

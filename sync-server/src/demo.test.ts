@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { permissionsAt } from '../../src/domain/access/permissions'
 import { verifyPassword } from './auth/passwords'
 import { fixedClock } from './clock'
 import { DEMO_ORGANISATIONS, formatDemoBlock, seedDemo } from './demo'
@@ -83,6 +84,32 @@ describe('demo data', () => {
       ])
       expect(await verifyPassword('demo-pass', found.passwordHash ?? '')).toBe(true)
     }
+  })
+
+  it('lets gestionnaire.demo manage access and admin.demo run sync, with one request waiting', async () => {
+    await seedDemo(store, { password: 'demo-pass' })
+    const team = (await store.listOrganisations()).find((o) => o.finess === '010000016')
+    const permissionsOf = async (login: string) => {
+      const found = await store.findUserByLogin(login)
+      const grants = await store.listRoleGrants(found?.user.id ?? '')
+      return permissionsAt(grants, found?.user.id ?? '', NOW)
+    }
+    expect(await permissionsOf('gestionnaire.demo')).toContain('manage-access-requests')
+    expect(await permissionsOf('admin.demo')).toContain('resolve-rejections')
+    expect(await permissionsOf('medecin.demo')).toEqual([])
+    const pending = await store.listAccessRequestPage(team?.id ?? '', {
+      q: null,
+      status: 'pending',
+      after: null,
+      limit: 10,
+    })
+    expect(pending).toEqual([
+      expect.objectContaining({
+        name: 'Dr Léa Moreau',
+        professionalIdKind: 'rpps',
+        professionalIdValue: '10024681354',
+      }),
+    ])
   })
 
   it('gives every professional a distinct, well-formed synthetic RPPS', () => {

@@ -1,5 +1,6 @@
 import { generateReadablePassword, hashPassword } from './auth/passwords'
 import type { NewOrganisation, Profession, ProfessionalId, Role, Store } from './store'
+import type { NewAccessRequest } from './store/admin-queries'
 
 type DemoUser = {
   readonly login: string
@@ -10,7 +11,12 @@ type DemoUser = {
   readonly actsFor?: string
 }
 
-type DemoOrganisation = NewOrganisation & { readonly users: readonly DemoUser[] }
+type DemoAccessRequest = Omit<NewAccessRequest, 'organisationId'>
+
+type DemoOrganisation = NewOrganisation & {
+  readonly users: readonly DemoUser[]
+  readonly accessRequests?: readonly DemoAccessRequest[]
+}
 
 // Synthetic RPPS numbers: 11 digits with a valid Luhn key, in no real professional's range.
 export const DEMO_ORGANISATIONS: readonly DemoOrganisation[] = [
@@ -55,6 +61,18 @@ export const DEMO_ORGANISATIONS: readonly DemoOrganisation[] = [
         profession: 'administratif',
         professionalId: null,
         role: 'sync-admin',
+      },
+    ],
+    // One pending request, so that the access manager's page shows what a request looks like.
+    accessRequests: [
+      {
+        name: 'Dr Léa Moreau',
+        profession: 'pharmacien',
+        professionalIdKind: 'rpps',
+        professionalIdValue: '10024681354',
+        email: 'lea.moreau@example.org',
+        phone: '06 12 34 56 78',
+        message: 'Pharmacienne, je rejoins l’équipe mobile pour la campagne de vaccination.',
       },
     ],
   },
@@ -107,7 +125,7 @@ export async function seedDemo(
     // Re-checked inside the transaction: two instances starting on one new database seed once.
     if (!(await tx.isEmpty())) return null
     const created: DemoAccount[] = []
-    for (const { users, ...organisationInput } of DEMO_ORGANISATIONS) {
+    for (const { users, accessRequests = [], ...organisationInput } of DEMO_ORGANISATIONS) {
       const organisation = await tx.createOrganisation(organisationInput)
       if (!organisation.ok)
         throw new Error(`demo organisation ${organisationInput.name}: ${organisation.error}`)
@@ -137,6 +155,7 @@ export async function seedDemo(
           actsFor: demo.actsFor ?? null,
         })
       }
+      for (const request of accessRequests) await tx.createAccessRequest(organisation.value.id, request)
     }
     return created
   })

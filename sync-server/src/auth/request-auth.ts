@@ -48,11 +48,20 @@ function single(value: string | string[] | undefined): string | undefined {
 }
 
 /**
- * The device-state headers (`X-Carnet-Pending`, `X-Carnet-App-Version`, `X-Carnet-Storage: used/quota`);
+ * The device-state headers (`X-Carnet-Pending`, `X-Carnet-App-Version`, `X-Carnet-Storage: used/quota`,
+ * `X-Carnet-Persisted: 1|0`);
  * a malformed one is ignored rather than refused, since it only feeds the dashboard.
  */
 export function readDeviceStateHeaders(headers: FastifyRequest['headers']): Omit<DeviceState, 'seenAt'> {
-  const state: { pending?: number; appVersion?: string; storageUsed?: number; storageQuota?: number } = {}
+  const state: {
+    pending?: number
+    appVersion?: string
+    storageUsed?: number
+    storageQuota?: number
+    persisted?: boolean
+  } = {}
+  const persisted = single(headers['x-carnet-persisted'])
+  if (persisted === '1' || persisted === '0') state.persisted = persisted === '1'
   const pending = single(headers['x-carnet-pending'])
   if (pending !== undefined && COUNT.test(pending)) state.pending = Number(pending)
   const appVersion = single(headers['x-carnet-app-version'])
@@ -106,7 +115,8 @@ export function createDeviceStateRecorder(
     a.pending === b.pending &&
     a.appVersion === b.appVersion &&
     a.storageUsed === b.storageUsed &&
-    a.storageQuota === b.storageQuota
+    a.storageQuota === b.storageQuota &&
+    a.persisted === b.persisted
   const remember = (deviceId: string, state: DeviceState) => {
     if (written.size >= MAX_REMEMBERED_DEVICES && !written.has(deviceId)) written.clear()
     const { seenAt, ...reported } = state
@@ -230,4 +240,25 @@ export function authenticatedDevice(request: FastifyRequest): AuthenticatedDevic
 export function authenticatedUser(request: FastifyRequest): AuthenticatedUser {
   if (request.user === undefined) throw new Error(`${request.url}: requireUser is not installed`)
   return request.user
+}
+
+/**
+ * The user of an optional access token sent beside a device token (`X-Carnet-Access-Token`), for actions a device
+ * replays for whoever was signed in when they acted: the session must have been opened on that same device and
+ * not revoked. It may have expired since — the action was taken offline, while it was valid — so expiry is not
+ * checked. Null when absent; `invalid` when the token names no such session.
+ */
+export async function userOfDeviceSession(
+  store: Store,
+  header: string | string[] | undefined,
+  deviceId: string,
+): Promise<{ readonly userId: string; readonly organisationId: string } | null | 'invalid'> {
+  const token = typeof header === 'string' ? header.trim() : ''
+  if (token === '') return null
+  if (!/^[A-Za-z0-9._~+/-]+=*$/.test(token)) return 'invalid'
+  const session = await store.findSessionByTokenHash(hashToken(token))
+  if (session === null || session.revokedAt !== null || session.deviceId !== deviceId) return 'invalid'
+  const user = await store.getUser(session.userId)
+  if (user === null || user.disabled) return 'invalid'
+  return { userId: user.id, organisationId: user.organisationId }
 }

@@ -2,7 +2,13 @@ import type { FastifyInstance, FastifyReply } from 'fastify'
 import { z } from 'zod'
 import { IdSchema } from '../../../src/shared/primitives'
 import { MAX_PUSH_BYTES, MAX_PUSH_MUTATIONS, type PushResult } from '../../../src/shared/sync-api'
-import { authenticatedDevice, createDeviceStateRecorder, requireDevice } from '../auth/request-auth'
+import {
+  authenticatedDevice,
+  createDeviceStateRecorder,
+  readDeviceStateHeaders,
+  requireDevice,
+  userOfDeviceSession,
+} from '../auth/request-auth'
 import type { Clock } from '../clock'
 import { sendProtocolError } from '../http-errors'
 import type { Store } from '../store'
@@ -81,6 +87,7 @@ export function registerSyncRoutes(app: FastifyInstance, deps: SyncRouteDeps): v
   app.get('/api/sync/pull', { preHandler: auth }, async (request, reply) => {
     const device = authenticatedDevice(request)
     return guarded(reply, async () => {
+      await noteReappearedEmpty(deps, device, request.query, readDeviceStateHeaders(request.headers).pending)
       const outcome = await pullChanges(deps.store, device, request.query)
       if (!outcome.ok) return refuse(reply, outcome.refusal)
       // Already JSON text (sync-pull.ts): sent as it is, not serialised again.
@@ -93,7 +100,23 @@ export function registerSyncRoutes(app: FastifyInstance, deps: SyncRouteDeps): v
     const params = RejectionIdParams.safeParse(request.params)
     if (!params.success) return sendProtocolError(reply, 'not-found')
     return guarded(reply, async () => {
-      const outcome = await resolveRejection(deps, device, params.data.id, request.body)
+      const signedIn = await userOfDeviceSession(
+        deps.store,
+        request.headers['x-carnet-access-token'],
+        device.id,
+      )
+      if (
+        signedIn === 'invalid' ||
+        (signedIn !== null && signedIn.organisationId !== device.organisationId)
+      ) {
+        return sendProtocolError(reply, 'unauthenticated')
+      }
+      const resolver = {
+        organisationId: device.organisationId,
+        userId: signedIn?.userId ?? device.userId,
+        deviceId: device.id,
+      }
+      const outcome = await resolveRejection(deps, resolver, params.data.id, request.body)
       if (!outcome.ok) return refuse(reply, outcome.refusal)
       deps.events.notify(device.organisationId)
       return reply.send(outcome.rejection)
@@ -188,6 +211,24 @@ export function registerSyncRoutes(app: FastifyInstance, deps: SyncRouteDeps): v
       })
     },
   )
+}
+
+/**
+ * Raises the dashboard's `reappeared-empty` alert: a device the server holds pushed mutations from (lastSeq > 0)
+ * pulls from the start with an empty outbox — its storage was evicted or the app reinstalled under the same
+ * device. Whatever it had queued and not pushed is lost on it; the alert keeps the last seq the server had.
+ */
+async function noteReappearedEmpty(
+  deps: SyncRouteDeps,
+  device: { readonly id: string },
+  query: unknown,
+  pending: number | undefined,
+): Promise<void> {
+  const after = (query as { after?: unknown } | null)?.after
+  if (pending !== 0 || (after !== undefined && after !== '')) return
+  const lastSeq = await deps.store.deviceLastSeq(device.id)
+  if (lastSeq === null || lastSeq === 0) return
+  await deps.store.markDeviceReappearedEmpty(device.id, deps.clock.now().toISOString(), lastSeq)
 }
 
 /** Who may import a device's outbox: its own user, or a sync administrator of the organisation. */

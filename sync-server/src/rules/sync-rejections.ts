@@ -39,12 +39,23 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
 const storable = (text: string) => text.replaceAll('\u0000', '').replace(LONE_SURROGATE, '\uFFFD')
 
 /**
- * Records what the author did about a rejection (only within the rejection's organisation, once): who and when,
+ * Who resolves: the signed-in person (`userId`, recorded as `by`) of the organisation, and the device they
+ * act from (null when unknown). A device request without a user token falls back to the device's registering
+ * user, as before user tokens were sent with it.
+ */
+export type Resolver = {
+  readonly organisationId: string
+  readonly userId: string | null
+  readonly deviceId: string | null
+}
+
+/**
+ * Records what was done about a rejection (only within the rejection's organisation, once): who and when,
  * a change row so every device's inbox follows, and an audit row.
  */
 export async function resolveRejection(
   deps: { readonly store: Store; readonly clock: Clock },
-  device: { readonly id: string; readonly organisationId: string; readonly userId: string | null },
+  resolver: Resolver,
   mutationId: string,
   body: unknown,
 ): Promise<ResolveOutcome> {
@@ -55,9 +66,9 @@ export async function resolveRejection(
       refusal: { status: 400, body: { error: 'invalid-request', issues: issuesOf(parsed.error) } },
     }
   }
-  const userId = device.userId
+  const userId = resolver.userId
   if (userId === null) return { ok: false, refusal: protocolError('forbidden', { reason: 'no-user' }) }
-  const org = device.organisationId
+  const org = resolver.organisationId
   const at = deps.clock.now().toISOString()
   const note = parsed.data.note === undefined || parsed.data.note === '' ? null : storable(parsed.data.note)
 
@@ -97,7 +108,7 @@ export async function resolveRejection(
         entityId: mutationId,
         patientId: null,
         fields: null,
-        deviceId: device.id,
+        deviceId: resolver.deviceId,
         deviceTime: null,
         serverTime: at,
         outcome: 'done',

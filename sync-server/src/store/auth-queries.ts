@@ -30,6 +30,8 @@ export type DeviceState = {
   readonly appVersion?: string
   readonly storageUsed?: number
   readonly storageQuota?: number
+  /** Whether the browser granted persistent storage (`X-Carnet-Persisted: 1|0`). */
+  readonly persisted?: boolean
 }
 
 export type RevokeDeviceError = 'device-not-found' | 'device-already-revoked'
@@ -105,7 +107,7 @@ export function createAuthQueries(db: Executor, clock: Clock): AuthQueries {
       const changed = await db.run(
         `UPDATE devices SET last_seen_at = ?, pending = COALESCE(?, pending),
            app_version = COALESCE(?, app_version), storage_used = COALESCE(?, storage_used),
-           storage_quota = COALESCE(?, storage_quota)
+           storage_quota = COALESCE(?, storage_quota), persisted = COALESCE(?, persisted)
          WHERE id = ?`,
         [
           toIso(state.seenAt),
@@ -113,6 +115,7 @@ export function createAuthQueries(db: Executor, clock: Clock): AuthQueries {
           state.appVersion ?? null,
           state.storageUsed ?? null,
           state.storageQuota ?? null,
+          state.persisted ?? null,
           deviceId,
         ],
       )

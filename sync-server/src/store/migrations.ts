@@ -1,3 +1,4 @@
+import { ADMIN_MIGRATION } from './admin-schema'
 import { SYNC_MIGRATION } from './sync-schema'
 import { SchemaTooNewError } from './types'
 
@@ -228,6 +229,7 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   SYNC_MIGRATION,
+  ADMIN_MIGRATION,
 ]
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0)

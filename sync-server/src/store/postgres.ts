@@ -2,6 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks'
 import pg from 'pg'
 import type { Clock } from '../clock'
 import { pendingMigrations, SCHEMA_MIGRATIONS_TABLE } from './migrations'
+import { createAdminQueries } from './admin-queries'
 import { createAuthQueries } from './auth-queries'
 import { createQueries, type Executor, type SqlValue } from './queries'
 import { createSyncQueries } from './sync-queries'
@@ -70,6 +71,7 @@ export function openPostgresStore({ url, clock, schema, onIdleError }: PostgresS
     ...createQueries(guarded, clock),
     ...createAuthQueries(guarded, clock),
     ...createSyncQueries(guarded, clock),
+    ...createAdminQueries(guarded, clock),
     // The revocation and its change row (which takes the position lock) commit together.
     revokeDevice: (deviceId, revokedBy) =>
       store.withTransaction((tx) => tx.revokeDevice(deviceId, revokedBy)),
@@ -142,6 +144,7 @@ export function openPostgresStore({ url, clock, schema, onIdleError }: PostgresS
             ...createQueries(executor, clock),
             ...createAuthQueries(executor, clock),
             ...createSyncQueries(executor, clock),
+            ...createAdminQueries(executor, clock),
           }
           const result = await inTransaction.run(true, () => fn(queries))
           await client.query('COMMIT')

@@ -66,7 +66,7 @@ const OrganisationRow = z
     createdAt: r.created_at,
   }))
 
-const UserRow = z
+export const UserRow = z
   .object({
     id: z.string(),
     organisation_id: z.string(),
@@ -159,7 +159,7 @@ export const DeviceRow = z
   }))
 
 const ORGANISATION_COLUMNS = 'id, name, kind, country, finess, inami, enterprise_number, created_at'
-const USER_COLUMNS = `id, organisation_id, login, display_name, profession, professional_id_kind,
+export const USER_COLUMNS = `id, organisation_id, login, display_name, profession, professional_id_kind,
   professional_id_value, email, password_hash, created_at, disabled`
 const ROLE_GRANT_COLUMNS = `id, user_id, organisation_id, role, acts_for_user_id, starts_at, ends_at,
   granted_by, granted_at, revoked_at, revoked_by`

@@ -3,6 +3,7 @@ import { statSync } from 'node:fs'
 import Database from 'better-sqlite3'
 import type { Clock } from '../clock'
 import { pendingMigrations, SCHEMA_MIGRATIONS_TABLE } from './migrations'
+import { createAdminQueries } from './admin-queries'
 import { createAuthQueries } from './auth-queries'
 import { createQueries, type Executor, type SqlValue } from './queries'
 import { createSyncQueries } from './sync-queries'
@@ -189,12 +190,14 @@ export function openSqliteStore({ file, clock }: SqliteStoreOptions): Store {
     ...createQueries(direct, clock),
     ...createAuthQueries(direct, clock),
     ...createSyncQueries(direct, clock),
+    ...createAdminQueries(direct, clock),
   }
 
   const store: Store = {
     ...createQueries(guarded, clock),
     ...createAuthQueries(guarded, clock),
     ...createSyncQueries(guarded, clock),
+    ...createAdminQueries(guarded, clock),
     // The revocation and its change row (which takes the position lock) commit together.
     revokeDevice: (deviceId, revokedBy) =>
       store.withTransaction((tx) => tx.revokeDevice(deviceId, revokedBy)),

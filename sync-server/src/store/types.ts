@@ -1,5 +1,6 @@
 import type { Result } from '../../../src/domain/result'
 import { PROFESSIONS as HEALTH_PROFESSIONS } from '../../../src/shared/vocabulary'
+import type { AdminQueries } from './admin-queries'
 import type { AuthQueries } from './auth-queries'
 import type { SyncQueries } from './sync-queries'
 
@@ -154,7 +155,7 @@ export type CoreQueries = {
 }
 
 /** Reads and writes available both on the store and inside a transaction. */
-export type StoreQueries = CoreQueries & AuthQueries & SyncQueries
+export type StoreQueries = CoreQueries & AuthQueries & SyncQueries & AdminQueries
 
 export type BackupOutcome =
   | { readonly kind: 'file'; readonly path: string; readonly bytes: number }
