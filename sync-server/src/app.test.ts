@@ -83,7 +83,7 @@ describe('HTTP app', () => {
         const res = await app.inject({ method: 'GET', url })
         expect(res.headers['content-security-policy']).toBe(
           "default-src 'self';script-src 'self';style-src 'self';img-src 'self' data: blob:;font-src 'self';" +
-            "connect-src 'self';worker-src 'self';manifest-src 'self';frame-src 'self' blob:;object-src 'none';" +
+            "connect-src 'self';worker-src 'self';manifest-src 'self';frame-src 'self' blob:;object-src blob:;" +
             "base-uri 'self';form-action 'self';frame-ancestors 'none'",
         )
         expect(res.headers['x-content-type-options']).toBe('nosniff')

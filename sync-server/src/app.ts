@@ -61,7 +61,9 @@ export const CONTENT_SECURITY_POLICY = {
   workerSrc: ["'self'"],
   manifestSrc: ["'self'"],
   frameSrc: ["'self'", 'blob:'],
-  objectSrc: ["'none'"],
+  // A PDF opened from a blob: URL inherits this policy; Chrome's viewer embeds it as a plugin, which
+  // object-src 'none' may block on some versions: blob: URLs are only ever made by the app itself.
+  objectSrc: ['blob:'],
   baseUri: ["'self'"],
   formAction: ["'self'"],
   frameAncestors: ["'none'"],

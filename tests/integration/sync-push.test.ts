@@ -1,12 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { AuditListResponseSchema } from '../../src/shared/admin-api'
 import { HTTP_STATUS_BY_PROTOCOL_ERROR } from '../../src/shared/errors'
+import { LoginResponseSchema } from '../../src/shared/sync-api'
 import { MAX_PUSH_MUTATIONS, PushResponseSchema, SeqGapResponseSchema } from '../../src/shared/sync-api'
 import {
   bearer,
+  DEMO_PASSWORD,
   doseFields,
   eligibilityFields,
   expectError,
   mutation,
+  newDeviceId,
   newId,
   pullAll,
   push,
@@ -82,6 +86,44 @@ describe.each(STORE_KINDS)('sync push (%s)', (kind) => {
     )
   })
 
+  it('files the prints and exports a device audits under the patient they concern', async () => {
+    const s = await signIn(h, 'medecin.demo')
+    const patientId = newId('p')
+    const eligibility = newId('s')
+    const at = new Date(h.clock.now()).toISOString()
+    await pushOk(h.app, s, [
+      register(s, patientId),
+      mutation(s, 'step.record', {
+        kind: 'eligibility',
+        stepId: eligibility,
+        patientId,
+        fields: eligibilityFields(),
+      }),
+      mutation(s, 'audit.append', {
+        events: [
+          { id: newId('a'), action: 'print', entity: 'step', entityId: eligibility, at, format: 'pdf' },
+          { id: newId('a'), action: 'export', entity: 'certificate', entityId: patientId, at, format: 'pdf' },
+          { id: newId('a'), action: 'export', entity: 'activity', entityId: '2026-03-04', at, format: 'csv' },
+        ],
+      }),
+    ])
+    const login = await h.app.inject({
+      method: 'POST',
+      url: '/api/auth/login',
+      payload: { login: 'admin.demo', password: DEMO_PASSWORD, deviceId: newDeviceId() },
+    })
+    const { accessToken } = LoginResponseSchema.parse(login.json())
+    const res = await h.app.inject({
+      method: 'GET',
+      url: `/api/admin/audit?patientId=${patientId}`,
+      headers: bearer(accessToken),
+    })
+    expect(res.statusCode, res.body).toBe(200)
+    const actions = AuditListResponseSchema.parse(res.json()).items.map((e) => `${e.action} ${e.entity}`)
+    expect(actions).toEqual(expect.arrayContaining(['print:pdf step', 'export:pdf certificate']))
+    expect(actions).not.toContain('export:csv activity')
+  })
+
   it('recovers a lost response: the re-sent batch answers the stored results, replayed, and goes on', async () => {
     const s = await signIn(h, 'medecin.demo')
     const [m1, m2, m3] = [register(s), register(s), register(s)]
@@ -113,7 +155,10 @@ describe.each(STORE_KINDS)('sync push (%s)', (kind) => {
     const [m1, m2] = [register(s), register(s)]
     const res = await push(h.app, s, [m2])
     const body = expectError(res, 409, 'seq-gap')
-    expect(SeqGapResponseSchema.parse(body)).toEqual({ error: 'seq-gap', detail: { expectedSeq: 1, lastSeq: 0 } })
+    expect(SeqGapResponseSchema.parse(body)).toEqual({
+      error: 'seq-gap',
+      detail: { expectedSeq: 1, lastSeq: 0 },
+    })
     expect(await lastSeqOf(s)).toBe(0)
     expect((await pushOk(h.app, s, [m1])).lastSeq).toBe(1)
     expect((await pushOk(h.app, s, [m2])).results).toEqual([

@@ -13,7 +13,7 @@
 //      prefix only and `lastSeq` telling the device where the server stands (its next push then meets the 409);
 //   5. effects, change-log rows with their positions, results, rejections, audit rows and devices.last_seq are
 //      written together and committed before the answer is sent.
-import type { CommandEffects, CommandState } from '../../../src/domain/commands/apply-command'
+import type { AuditEntry, CommandEffects, CommandState } from '../../../src/domain/commands/apply-command'
 import {
   applyCommand,
   auditRefusal,
@@ -181,6 +181,31 @@ function strongKeysOf(patient: PatientRecord): string[] {
 }
 
 const patientIdOf = (m: Mutation): string | undefined => (m.payload as { patientId?: string }).patientId
+
+/** The steps a device's audit events (prints, exports) name, whose patient the audit row must carry. */
+const auditedStepIds = (m: Mutation): string[] =>
+  m.type === 'audit.append'
+    ? m.payload.events.flatMap((e) => (e.entity === 'step' && e.entityId !== undefined ? [e.entityId] : []))
+    : []
+
+/**
+ * The patient an audit row concerns, so that « every read, print and export of this patient » is one indexed
+ * query: a device's audit events name a patient, a certificate (by patient id) or a step (whose owner is known).
+ */
+function patientOfAuditEntry(
+  records: BatchRecords,
+  mutation: Mutation,
+  entry: AuditEntry,
+  concerned: string | null,
+): string | null {
+  if (mutation.type !== 'audit.append') {
+    return entry.entity === 'lot' || entry.entity === 'activity' ? null : concerned
+  }
+  if (entry.entityId === undefined) return null
+  if (entry.entity === 'patient' || entry.entity === 'certificate') return records.resolve(entry.entityId)
+  if (entry.entity === 'step') return records.stepOwner.get(entry.entityId) ?? null
+  return null
+}
 
 /**
  * What the batch knows of the organisation's records: loaded once, then kept current in memory as mutations
@@ -418,6 +443,7 @@ async function applyBatch(
     const remapped = recordsToLoad(mutation)
     if (mutation.type === 'step.record') await records.loadOwners([mutation.payload.stepId], [])
     if (mutation.type === 'adverse-event.record') await records.loadOwners([], [mutation.payload.eventId])
+    if (mutation.type === 'audit.append') await records.loadOwners(auditedStepIds(mutation), [])
 
     const state: CommandState = {
       catalogue: env.catalogue,
@@ -484,8 +510,7 @@ async function applyBatch(
       const concerned =
         effects.patient?.id ?? Object.values(effects.mappedIds ?? {})[0] ?? patientIdOf(mutation) ?? null
       for (const entry of effects.audit) {
-        const isFileEntry = entry.entity !== 'lot' && entry.entity !== 'activity'
-        audit.push(auditFactsOf(entry, isFileEntry ? concerned : null))
+        audit.push(auditFactsOf(entry, patientOfAuditEntry(records, mutation, entry, concerned)))
       }
       result = {
         id: mutation.id,
