@@ -10,6 +10,7 @@ import type {
   UserRecord,
 } from '../shared/records'
 import type { Vaccine } from '../shared/vaccine'
+import { binaryIdsMiddleware, packId, packIds } from './binary-ids'
 import type { PatientRow, StepRow } from './rows'
 
 /** Where a queued mutation stands: waiting, in a push, acknowledged by the server, or refused by a rule. */
@@ -70,36 +71,48 @@ export class CarnetDb extends Dexie {
       meta: 'key',
     })
     // Version 2: the compact stored form of patients and steps (src/db/rows.ts), and no index nothing reads
-    // (patients.updatedAt, steps.[patientId+kind]: each entry repeats the 36-character primary key, about
-    // 0.15 KB per patient with two steps). Rows already on the device are read in their version-1 form and
-    // written again; a row that no longer parses is left as it was (it would not read either way) rather than
-    // failing the whole upgrade and locking the app out.
-    this.version(2)
-      .stores({
-        patients: 'id, codeKey, nirKey, nirOdKey, nissKey, [birthDate+nameKey], *nameWords',
-        steps: 'id, patientId',
-      })
+    // (patients.updatedAt, steps.[patientId+kind]: each entry repeats the 36-character primary key).
+    this.version(2).stores({
+      patients: 'id, codeKey, nirKey, nirOdKey, nissKey, [birthDate+nameKey], *nameWords',
+      steps: 'id, patientId',
+    })
+    // Version 3: patient and step ids stored as 16 bytes (src/db/binary-ids.ts), rows in the stored form of
+    // version 3. Every row of an older version is read in its own form and written again (one upgrade does it for
+    // versions 1 and 2); a row that no longer parses keeps its value (it would not read either way) rather than
+    // failing the whole upgrade and locking the app out, but its ids move to bytes like the others so that it
+    // stays where a lookup by id finds it.
+    this.version(3)
+      .stores({})
       .upgrade(async (tx) => {
         // The row codec (schemas, identifier rules) stays out of the first page's script: only an upgrade needs
         // it here. Dexie.waitFor keeps the upgrade transaction alive while the module loads.
         const { fromPatientRow, fromStepRow, toPatientRow, toStepRow } = await Dexie.waitFor(import('./rows'))
-        await tx
-          .table<PatientRow, string>('patients')
-          .toCollection()
-          .modify((row, ref) => {
-            const next = rewrite(row, (r) => toPatientRow(fromPatientRow(r)))
-            if (next === undefined) return false
-            ref.value = next
-          })
-        await tx
-          .table<StepRow, string>('steps')
-          .toCollection()
-          .modify((row, ref) => {
-            const next = rewrite(row, (r) => toStepRow(fromStepRow(r)))
-            if (next === undefined) return false
-            ref.value = next
-          })
+        await rewriteTable(tx.table<PatientRow, unknown>('patients'), (r) => toPatientRow(fromPatientRow(r)))
+        await rewriteTable(tx.table<StepRow, unknown>('steps'), (r) => toStepRow(fromStepRow(r)))
       })
+    this.use(binaryIdsMiddleware)
+  }
+}
+
+const UPGRADE_PAGE = 500
+
+/**
+ * Rewrites every row whose id is still text, a page at a time (a table of 100,000 patients does not fit in a
+ * tablet's memory at once). Inside an upgrade rows are as stored: text ids sort before every packed one, so the
+ * walk goes through the text ids in order and stops at the first page without one.
+ */
+async function rewriteTable<T extends { id: unknown }>(table: Table<T, unknown>, convert: (row: T) => T) {
+  let after: unknown
+  for (;;) {
+    const page = await (after === undefined ? table.orderBy(':id') : table.where(':id').above(after))
+      .limit(UPGRADE_PAGE)
+      .toArray()
+    const rows = page.filter((row) => typeof row.id === 'string')
+    const last = rows.at(-1)
+    if (last === undefined) return
+    after = last.id
+    await table.bulkDelete(rows.filter((row) => packId(row.id) !== row.id).map((row) => row.id))
+    await table.bulkPut(rows.map((row) => packIds(table.name, rewrite(row, convert) ?? row)))
   }
 }
 

@@ -16,6 +16,7 @@ import {
 } from '../shared/vocabulary'
 import { createCarnetDb } from './carnet-db'
 import { searchPatients } from './patients-repo'
+import { packInstant } from './packed-values'
 import { fromPatientRow, fromStepRow, searchKeysOf, toPatientRow, toStepRow } from './rows'
 
 // A few instants, so that equal and different times (at, recordedAt, stamps, injectedAt) both come up often.
@@ -289,7 +290,7 @@ describe('stored rows', () => {
       }),
       { numRuns: 500 },
     )
-  })
+  }, 30_000)
 
   it('reads back every step the schema allows (amendments, delegates, optional fields), unchanged', () => {
     fc.assert(
@@ -298,7 +299,7 @@ describe('stored rows', () => {
       }),
       { numRuns: 500 },
     )
-  })
+  }, 30_000)
 
   it('stores one stamp for a new file and reads every field stamp back', () => {
     const base = buildPatient()
@@ -309,6 +310,42 @@ describe('stored rows', () => {
     expect(row.s).toEqual([{ d: DEVICE_ID }])
     expect(row).not.toHaveProperty('ca')
     expect(fromPatientRow(row)).toStrictEqual(patient)
+  })
+
+  it('stores the code, NIR and NISS once when typed as their search key, and as typed otherwise', () => {
+    const typedAsKey = buildPatient({ codeDeCiblage: 'ABCD1234', nir: VALID.nir, niss: VALID.niss })
+    const row = toPatientRow(typedAsKey)
+    expect(row).not.toHaveProperty('codeDeCiblage')
+    expect(row).not.toHaveProperty('nir')
+    expect(row).not.toHaveProperty('niss')
+    expect(row).toMatchObject({ codeKey: 'ABCD1234', nirKey: VALID.nir, nissKey: VALID.niss })
+    expect(fromPatientRow(stored(row))).toStrictEqual(typedAsKey)
+
+    const typedOtherwise = buildPatient({ codeDeCiblage: 'abcd1234', nir: '2 55 08 14 168 025' })
+    const other = toPatientRow(typedOtherwise)
+    expect(other).toMatchObject({ codeDeCiblage: 'abcd1234', nir: '2 55 08 14 168 025' })
+    expect(fromPatientRow(stored(other))).toStrictEqual(typedOtherwise)
+  })
+
+  it('packs UUIDs and instants that are not keys, and reads them back as written', () => {
+    const device = '019b8d2b-8ebe-7a2c-9b6c-0516c45e6d77'
+    const user = '019af2ac-c407-7e1f-9ce0-63d6b1c2dfaf'
+    const patient = buildPatient({
+      stamps: { birthName: { at: '2026-02-01T09:00:00+01:00', deviceId: device } },
+      updatedAt: '2026-02-01T09:00:00+01:00',
+      createdAt: '2026-02-01T09:00:00.125+01:00',
+    })
+    const row = toPatientRow(patient)
+    expect(row.s[0]?.d).toHaveLength(23)
+    expect(typeof row.u).toBe('number')
+    expect(typeof row.ca).toBe('number')
+    expect(fromPatientRow(stored(row))).toStrictEqual(patient)
+
+    const step = buildDoseStep({ author: { userId: user }, fields: { vaccinatorUserId: user } })
+    const stepRow = toStepRow(step)
+    expect(stepRow.a).toHaveLength(23)
+    expect(typeof stepRow.at).toBe('number')
+    expect(fromStepRow(stored(stepRow))).toStrictEqual(step)
   })
 
   it('keeps mixed stamps, the stamp of a cleared field and a lower-case code', () => {
@@ -343,10 +380,10 @@ describe('stored rows', () => {
     expect(row.versions[0]?.f).not.toHaveProperty('ia')
     expect(row.versions[0]?.f).not.toHaveProperty('vu')
     expect(row.versions[1]).toMatchObject({
-      at: '2026-02-02T10:00:00+01:00',
+      at: packInstant('2026-02-02T10:00:00+01:00'),
       a: ['u-secretaire', 'u-medecin'],
     })
-    expect(row.versions[1]?.f).toMatchObject({ ia: '2026-02-01T10:05:00+01:00' })
+    expect(row.versions[1]?.f).toMatchObject({ ia: packInstant('2026-02-01T10:05:00+01:00') })
     expect(row.versions[1]).not.toHaveProperty('ra')
     expect(row.versions[1]).not.toHaveProperty('d')
     expect(row.versions[1]?.mutationId).toBe(first.mutationId)

@@ -4,29 +4,34 @@
 //
 // Why a stored form at all: the product target is ≤ 1.5 KB of IndexedDB per patient with two steps, and a
 // record written out whole repeats the same instant, device and author a dozen times and spells long field
-// names in every row. The stored form (version 2 of the database, see carnet-db.ts) therefore:
-// - keeps as they are the indexed properties (id, patientId, kind and the search keys), the patient fields
-//   code outside src/db still reads straight from the row (birthName, firstNames, sex, birthDate, birthRank,
-//   nir, niss, nirOuvrantDroit in the outbox; codeDeCiblage and phone in RegisterPatientView.test), a
-//   and a version's `mutationId` (the pull reads it);
+// names in every row. The stored form (version 3 of the database, see carnet-db.ts) therefore:
+// - keeps under their own names the indexed properties (id, patientId and the search keys), a step's `kind`
+//   and a version's `mutationId` (documents-repo and the pull read them straight from the row), and the
+//   identity fields the search sorts by (birthName, firstNames, sex, birthDate, birthRank);
+// - stores the code de ciblage, NIR and NISS only when they differ from their search key (they are usually
+//   typed exactly as it): absent, they read as the key;
 // - renames every other field to a short key (static maps below, append-only) and stores closed-list codes
-//   (target disease, injection site, route, place type, profession, main activity) as their index in frozen copies of the
-//   lists (a value outside them is stored as it is: a string never reads as an index);
+//   (target disease, injection site, route, place type, profession, main activity) as their index in frozen
+//   copies of the lists (a value outside them is stored as it is: a string never reads as an index);
+// - packs instants as numbers and the UUIDs that are not keys (devices, actors, vaccinator) as 23 characters
+//   (src/db/packed-values.ts), each only when it reads back as exactly the same string;
 // - drops what a row repeats, and only when the value read back is exactly the one written: `createdAt`
-//   and a stamp's `at` equal to `updatedAt`, stamps
-//   grouped by identical stamp (one group without a field list when it covers every field held), a step's
-//   `recordedAt` equal to its `at`, a version's number equal to its rank, its `at`/`recordedAt`/actor equal
-//   to the step's, its device equal to the previous version's, a dose's `injectedAt` equal to its version's
-//   `at` and vaccinator equal to the acting professional (onBehalfOf, else the user), a prescription date
-//   equal to the version's day, the consents that the schema fixes to `true`.
-// Ids stay as they are (keys and references). Rows of version 1 (the record whole, grouped stamps) are still
-// read, so a row the upgrade could not rewrite stays readable.
+//   and a stamp's `at` equal to `updatedAt`, stamps grouped by identical stamp (one group without a field
+//   list when it covers every field held), a step's `recordedAt` equal to its `at`, a version's number equal
+//   to its rank, its `at`/`recordedAt`/actor equal to the step's, its device equal to the previous version's,
+//   a dose's `injectedAt` equal to its version's `at` and vaccinator equal to the acting professional
+//   (onBehalfOf, else the user), a prescription date equal to the version's day, the consents that the schema
+//   fixes to `true`.
+// Ids are the app's text here; IndexedDB holds the keys as 16 bytes (src/db/binary-ids.ts, below Dexie). Rows of
+// versions 1 (the record whole, grouped stamps) and 2 (this form with text instants, ids and duplicates) are
+// still read, so a row the upgrade could not rewrite stays readable.
 import { normalizeIdentifier, parseNir } from '../domain/identifiers'
 import { nameSearchKey } from '../domain/patients/names'
 import type { DoseFields, EligibilityFields, VaccinationPlace } from '../shared/commands'
 import { PATIENT_FIELDS } from '../shared/commands'
 import type { Actor, Stamp } from '../shared/primitives'
 import { PatientRecordSchema, StepRecordSchema, type PatientRecord, type StepRecord } from '../shared/records'
+import { packInstant, packUuid, unpackInstant, unpackUuid, type StoredInstant } from './packed-values'
 
 /** The search keys derived from a patient (indexed; never edited on their own). */
 export type PatientSearchKeys = {
@@ -47,31 +52,25 @@ export type PatientSearchKeys = {
 /** A closed-list code as stored: its index in a frozen list, or the code itself when outside it. */
 type StoredCode = number | string
 
-/** An actor as stored: the user id alone, or [user id, professional acted for] for a delegate. */
+/** An actor as stored: the user id alone, or [user id, professional acted for] for a delegate (ids packed). */
 type StoredActor = string | [string, string]
 
 /** Patient fields sharing one last-writer stamp: device `d`, instant `a` (absent = `updatedAt`, `u`), fields `f`
  * (indexes in STAMP_FIELDS or names; absent = every field the record holds). */
-export type StampGroup = { d: string; a?: string; f?: StoredCode[] }
+export type StampGroup = { d: string; a?: StoredInstant; f?: StoredCode[] }
 
 /** A patient as stored: see the head of this file. */
 export type PatientRow = Pick<
   PatientRecord,
-  | 'id'
-  | 'codeDeCiblage'
-  | 'birthName'
-  | 'firstNames'
-  | 'sex'
-  | 'birthDate'
-  | 'birthRank'
-  | 'nir'
-  | 'niss'
-  | 'nirOuvrantDroit'
-  | 'phone'
+  'id' | 'birthName' | 'firstNames' | 'sex' | 'birthDate' | 'birthRank' | 'niss' | 'nirOuvrantDroit' | 'phone'
 > &
   PatientSearchKeys & {
+    /** absent = codeKey */
+    codeDeCiblage?: string
+    /** absent = nirKey (no NIR when that is absent too) */
+    nir?: string
     /** updatedAt */
-    u: string
+    u: StoredInstant
     /** version, absent = 1 */
     v?: number
     /** usualName */
@@ -87,7 +86,7 @@ export type PatientRow = Pick<
     /** stamps, grouped */
     s: StampGroup[]
     /** createdAt, absent = updatedAt */
-    ca?: string
+    ca?: StoredInstant
   }
 
 /** An eligibility step's fields as stored. */
@@ -123,7 +122,7 @@ type StoredDose = {
   /** route */
   ro: StoredCode
   /** injectedAt, absent = the version's `at` */
-  ia?: string
+  ia?: StoredInstant
   /** vaccinatorUserId, absent = the version's acting professional */
   vu?: string
   /** place: type, postalCode, name, finess, nam */
@@ -135,9 +134,9 @@ export type StoredVersion = {
   /** version, absent = rank + 1 */
   n?: number
   /** at, absent = the step's */
-  at?: string
+  at?: StoredInstant
   /** recordedAt, absent = the step's */
-  ra?: string
+  ra?: StoredInstant
   /** actor, absent = the step's author */
   a?: StoredActor
   /** deviceId, absent = the previous version's */
@@ -152,9 +151,9 @@ export type StepRow = {
   patientId: string
   /** author */
   a: StoredActor
-  at: string
+  at: StoredInstant
   /** recordedAt, absent = at */
-  ra?: string
+  ra?: StoredInstant
   versions: StoredVersion[]
 } & (
   | { kind: 'eligibility' }
@@ -291,11 +290,14 @@ function decodeCode(list: readonly string[], value: StoredCode): string | undefi
 }
 
 function encodeActor(actor: Actor): StoredActor {
-  return actor.onBehalfOf === undefined ? actor.userId : [actor.userId, actor.onBehalfOf]
+  const userId = packUuid(actor.userId)
+  return actor.onBehalfOf === undefined ? userId : [userId, packUuid(actor.onBehalfOf)]
 }
 
 function decodeActor(stored: StoredActor): Actor {
-  return typeof stored === 'string' ? { userId: stored } : { userId: stored[0], onBehalfOf: stored[1] }
+  return typeof stored === 'string'
+    ? { userId: unpackUuid(stored) }
+    : { userId: unpackUuid(stored[0]), onBehalfOf: unpackUuid(stored[1]) }
 }
 
 function sameActor(a: Actor, b: Actor): boolean {
@@ -322,7 +324,9 @@ function groupStamps(patient: PatientRecord): StampGroup[] {
     else group.fields.push(field)
   }
   const stored = (g: { at: string; deviceId: string }): StampGroup =>
-    g.at === patient.updatedAt ? { d: g.deviceId } : { d: g.deviceId, a: g.at }
+    g.at === patient.updatedAt
+      ? { d: packUuid(g.deviceId) }
+      : { d: packUuid(g.deviceId), a: packInstant(g.at) }
   const [only, ...others] = groups.values()
   if (only !== undefined && others.length === 0) {
     const present = presentFields(patient)
@@ -345,7 +349,9 @@ function ungroupStamps(
   for (const g of groups) {
     const fields = g.f === undefined ? presentFields(patient) : g.f.map((f) => decodeCode(STAMP_FIELDS, f))
     for (const field of fields) {
-      if (field !== undefined) stamps[field] = { at: g.a ?? updatedAt, deviceId: g.d }
+      if (field !== undefined) {
+        stamps[field] = { at: g.a === undefined ? updatedAt : unpackInstant(g.a), deviceId: unpackUuid(g.d) }
+      }
     }
   }
   return stamps
@@ -356,25 +362,26 @@ export function toPatientRow(patient: PatientRecord): PatientRow {
   const keys = searchKeysOf(patient)
   const row: PatientRow = {
     id: patient.id,
-    codeDeCiblage: patient.codeDeCiblage,
     birthName: patient.birthName,
     firstNames: patient.firstNames,
     sex: patient.sex,
     birthDate: patient.birthDate,
     birthRank: patient.birthRank,
-    u: patient.updatedAt,
+    u: packInstant(patient.updatedAt),
     s: groupStamps(patient),
     ...keys,
   }
-  put(row, 'nir', patient.nir)
-  put(row, 'niss', patient.niss)
+  // The code, NIR and NISS are usually typed exactly as their search key: stored once, as the key.
+  if (patient.codeDeCiblage !== keys.codeKey) row.codeDeCiblage = patient.codeDeCiblage
+  if (patient.nir !== keys.nirKey) put(row, 'nir', patient.nir)
+  if (patient.niss !== keys.nissKey) put(row, 'niss', patient.niss)
   put(row, 'nirOuvrantDroit', patient.nirOuvrantDroit)
   put(row, 'phone', patient.phone)
   if (patient.version !== 1) row.v = patient.version
   for (const [field, key] of Object.entries(PATIENT_SHORT_KEYS)) {
     put(row, key, patient[field as keyof typeof PATIENT_SHORT_KEYS])
   }
-  if (patient.createdAt !== patient.updatedAt) row.ca = patient.createdAt
+  if (patient.createdAt !== patient.updatedAt) row.ca = packInstant(patient.createdAt)
   return row
 }
 
@@ -384,21 +391,22 @@ export function fromPatientRow(row: PatientRow): PatientRecord {
   const patient: Record<string, unknown> = {
     id: row.id,
     version: row.v ?? 1,
-    codeDeCiblage: row.codeDeCiblage,
+    codeDeCiblage: row.codeDeCiblage ?? row.codeKey,
     birthName: row.birthName,
     firstNames: row.firstNames,
     sex: row.sex,
     birthDate: row.birthDate,
     birthRank: row.birthRank,
   }
-  put(patient, 'nir', row.nir)
-  put(patient, 'niss', row.niss)
+  put(patient, 'nir', row.nir ?? row.nirKey)
+  put(patient, 'niss', row.niss ?? row.nissKey)
   put(patient, 'nirOuvrantDroit', row.nirOuvrantDroit)
   put(patient, 'phone', row.phone)
   for (const [field, key] of Object.entries(PATIENT_SHORT_KEYS)) put(patient, field, row[key])
-  patient.stamps = ungroupStamps(row.s, patient, row.u)
-  patient.createdAt = row.ca ?? row.u
-  patient.updatedAt = row.u
+  const updatedAt = unpackInstant(row.u)
+  patient.stamps = ungroupStamps(row.s, patient, updatedAt)
+  patient.createdAt = row.ca === undefined ? updatedAt : unpackInstant(row.ca)
+  patient.updatedAt = updatedAt
   return PatientRecordSchema.parse(patient)
 }
 
@@ -467,8 +475,8 @@ function encodeDose(fields: DoseFields, at: string, actor: Actor): StoredDose {
     pl,
   }
   put(stored, 'le', fields.lotExpiry)
-  if (fields.injectedAt !== at) stored.ia = fields.injectedAt
-  if (fields.vaccinatorUserId !== professionalOf(actor)) stored.vu = fields.vaccinatorUserId
+  if (fields.injectedAt !== at) stored.ia = packInstant(fields.injectedAt)
+  if (fields.vaccinatorUserId !== professionalOf(actor)) stored.vu = packUuid(fields.vaccinatorUserId)
   return stored
 }
 
@@ -485,8 +493,8 @@ function decodeDose(stored: StoredDose, at: string, actor: Actor): Record<string
     lotNumber: stored.ln,
     injectionSite: decodeCode(SITE_CODES, stored.is),
     route: decodeCode(ROUTE_CODES, stored.ro),
-    injectedAt: stored.ia ?? at,
-    vaccinatorUserId: stored.vu ?? professionalOf(actor),
+    injectedAt: stored.ia === undefined ? at : unpackInstant(stored.ia),
+    vaccinatorUserId: stored.vu === undefined ? professionalOf(actor) : unpackUuid(stored.vu),
     place,
   }
   put(fields, 'lotExpiry', stored.le)
@@ -498,10 +506,10 @@ function encodeVersions(step: StepRecord): StoredVersion[] {
   return versions.map((v, i) => {
     const stored: Partial<StoredVersion> = {}
     if (v.version !== i + 1) stored.n = v.version
-    if (v.at !== step.at) stored.at = v.at
-    if (v.recordedAt !== step.recordedAt) stored.ra = v.recordedAt
+    if (v.at !== step.at) stored.at = packInstant(v.at)
+    if (v.recordedAt !== step.recordedAt) stored.ra = packInstant(v.recordedAt)
     if (!sameActor(v.actor, step.author)) stored.a = encodeActor(v.actor)
-    if (i === 0 || v.deviceId !== versions[i - 1]?.deviceId) stored.d = v.deviceId
+    if (i === 0 || v.deviceId !== versions[i - 1]?.deviceId) stored.d = packUuid(v.deviceId)
     stored.mutationId = v.mutationId
     stored.f =
       step.kind === 'eligibility'
@@ -513,7 +521,12 @@ function encodeVersions(step: StepRecord): StoredVersion[] {
 
 /** Builds the stored row of a step record. */
 export function toStepRow(step: StepRecord): StepRow {
-  const base = { id: step.id, patientId: step.patientId, a: encodeActor(step.author), at: step.at }
+  const base = {
+    id: step.id,
+    patientId: step.patientId,
+    a: encodeActor(step.author),
+    at: packInstant(step.at),
+  }
   const row: StepRow =
     step.kind === 'eligibility'
       ? { ...base, kind: 'eligibility', versions: [] }
@@ -525,7 +538,7 @@ export function toStepRow(step: StepRecord): StepRow {
           ...(step.isBooster ? { bo: true } : {}),
           versions: [],
         }
-  if (step.recordedAt !== step.at) row.ra = step.recordedAt
+  if (step.recordedAt !== step.at) row.ra = packInstant(step.recordedAt)
   row.versions = encodeVersions(step)
   return row
 }
@@ -534,16 +547,17 @@ export function toStepRow(step: StepRecord): StepRow {
 export function fromStepRow(row: StepRow): StepRecord {
   if (isLegacyStepRow(row)) return fromLegacyStepRow(row)
   const author = decodeActor(row.a)
-  const recordedAt = row.ra ?? row.at
+  const stepAt = unpackInstant(row.at)
+  const recordedAt = row.ra === undefined ? stepAt : unpackInstant(row.ra)
   let deviceId: string | undefined
   const versions = row.versions.map((v, i) => {
-    const at = v.at ?? row.at
+    const at = v.at === undefined ? stepAt : unpackInstant(v.at)
     const actor = v.a === undefined ? author : decodeActor(v.a)
-    deviceId = v.d ?? deviceId
+    deviceId = v.d === undefined ? deviceId : unpackUuid(v.d)
     return {
       version: v.n ?? i + 1,
       at,
-      recordedAt: v.ra ?? recordedAt,
+      recordedAt: v.ra === undefined ? recordedAt : unpackInstant(v.ra),
       actor,
       deviceId,
       mutationId: v.mutationId,
@@ -558,7 +572,7 @@ export function fromStepRow(row: StepRow): StepRecord {
     patientId: row.patientId,
     kind: row.kind,
     author,
-    at: row.at,
+    at: stepAt,
     recordedAt,
     versions,
   }

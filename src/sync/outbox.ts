@@ -29,7 +29,7 @@ import {
   type OutboxStatus,
 } from '../db/carnet-db'
 import { loadIdentityCandidates, loadPatientFile } from '../db/patients-repo'
-import { toPatientRow, toStepRow } from '../db/rows'
+import { fromPatientRow, toPatientRow, toStepRow } from '../db/rows'
 import { uuidv7 } from './ids'
 import { signEnvelope } from './signing'
 
@@ -94,8 +94,9 @@ async function loadCommandState(db: CarnetDb, mutation: Mutation): Promise<Comma
   if (mutation.type === 'patient.register') {
     for (const row of await loadIdentityCandidates(db, mutation.payload.identity)) ids.add(row.id)
   } else if (mutation.type === 'patient.update') {
-    const current = await db.patients.get(mutation.payload.patientId)
-    if (current !== undefined) {
+    const row = await db.patients.get(mutation.payload.patientId)
+    if (row !== undefined) {
+      const current = fromPatientRow(row)
       const c = mutation.payload.changes
       const identity = {
         birthName: c.birthName ?? current.birthName,
@@ -108,7 +109,7 @@ async function loadCommandState(db: CarnetDb, mutation: Mutation): Promise<Comma
         nirOuvrantDroit:
           c.nirOuvrantDroit === null ? undefined : (c.nirOuvrantDroit ?? current.nirOuvrantDroit),
       }
-      for (const row of await loadIdentityCandidates(db, identity)) ids.add(row.id)
+      for (const candidate of await loadIdentityCandidates(db, identity)) ids.add(candidate.id)
     }
   }
   const [vaccines, users, grants, files] = await Promise.all([

@@ -3,6 +3,7 @@ import { flushPromises, type VueWrapper } from '@vue/test-utils'
 import { nextTick } from 'vue'
 import { db } from '../db/carnet-db'
 import { putPatients } from '../db/patients-repo'
+import { fromPatientRow } from '../db/rows'
 import { computeNirKey } from '../domain/identifiers'
 import { isValidCodeDeCiblage } from '../domain/patients/code-de-ciblage'
 import { buildPatient } from '../domain/testing/builders'
@@ -150,7 +151,7 @@ describe('RegisterPatientView', () => {
     expect(isValidCodeDeCiblage(code)).toBe(true)
     expect(wrapper.text()).toContain('Donnez ce code au patient')
 
-    const patients = await db.patients.toArray()
+    const patients = (await db.patients.toArray()).map(fromPatientRow)
     expect(patients).toHaveLength(1)
     expect(patients[0]).toMatchObject({
       birthName: 'Dupré',
