@@ -31,6 +31,7 @@ const ADMIN_VIEWS = {
   'admin-access-requests': () => import('../views/admin/AdminAccessRequestsView.vue'),
   'admin-audit': () => import('../views/admin/AdminAuditView.vue'),
   'admin-activity': () => import('../views/admin/AdminActivityView.vue'),
+  'admin-organisation': () => import('../views/admin/AdminOrganisationView.vue'),
 } satisfies Record<AdminPageName, RouteRecordRaw['component']>
 
 export const routes: RouteRecordRaw[] = [

@@ -12,6 +12,7 @@ import {
   AdminGrantSchema,
   AdminOrganisationSchema,
   AdminRejectionSchema,
+  AdminSiteSchema,
   ApproveAccessRequestResponseSchema,
   AuditListResponseSchema,
   CreateAccessRequestResponseSchema,
@@ -28,6 +29,7 @@ import {
   type ApproveAccessRequest,
   type AuditFilter,
   type CreateAccessRequest,
+  type CreateSiteRequest,
   type CreateUserRequest,
   type DeviceStatus,
   type GrantRoleRequest,
@@ -57,6 +59,8 @@ export const useAdminStore = defineStore('admin', () => {
   return {
     hasServerSession,
     organisation: () => client.get('/api/admin/organisation', AdminOrganisationSchema),
+    createSite: (body: CreateSiteRequest) =>
+      client.post('/api/admin/organisation/sites', body, AdminSiteSchema),
 
     devices: (query: PageRequest & { q?: string; status?: DeviceStatus | '' }) =>
       client.get('/api/admin/devices', DeviceListResponseSchema, { ...query }),

@@ -11,6 +11,7 @@ import type { PatientRecord, RejectionResolution, UserRecord } from '../shared/r
 import { nowLocalIso, todayLocal } from '../sync/clock'
 import type { SyncEngine, SyncState } from '../sync/engine'
 import type { SyncRunOutcome } from '../sync/replayer'
+import type { DeviceStateHeaders } from '../sync/transport'
 import { readStoredSession, useSessionStore } from './session'
 
 const IDLE: SyncState = {
@@ -46,14 +47,26 @@ async function readInboxSource(): Promise<InboxSource> {
   })
 }
 
-async function storageEstimate(): Promise<{ used: number; quota: number } | undefined> {
-  const storage =
-    typeof navigator === 'undefined' ? undefined : (navigator.storage as StorageManager | undefined)
-  if (storage === undefined || typeof storage.estimate !== 'function') return undefined
-  const estimate = await storage.estimate().catch(() => undefined)
-  return estimate?.usage === undefined || estimate.quota === undefined
+/**
+ * The device-health part of every sync request: storage used and quota, and whether the browser granted
+ * persistent storage. Only read here: asking for persistence is the storage status's job (one prompt per page).
+ */
+export async function readStorageState(
+  storage: StorageManager | undefined = typeof navigator === 'undefined'
     ? undefined
-    : { used: estimate.usage, quota: estimate.quota }
+    : (navigator.storage as StorageManager | undefined),
+): Promise<Omit<DeviceStateHeaders, 'pending'>> {
+  if (storage === undefined) return {}
+  const [estimate, persisted] = await Promise.all([
+    typeof storage.estimate === 'function' ? storage.estimate().catch(() => undefined) : undefined,
+    typeof storage.persisted === 'function' ? storage.persisted().catch(() => undefined) : undefined,
+  ])
+  return {
+    ...(estimate?.usage === undefined || estimate.quota === undefined
+      ? {}
+      : { storage: { used: estimate.usage, quota: estimate.quota } }),
+    ...(typeof persisted === 'boolean' ? { persisted } : {}),
+  }
 }
 
 /** The sync state the UI shows, the inbox of rejected changes, and the actions on both. */
@@ -83,8 +96,8 @@ export const useSyncStore = defineStore('sync', () => {
       deviceToken: stored.deviceToken,
       appVersion: __APP_VERSION__,
       deviceState: async () => {
-        const [pending, storage] = await Promise.all([outboxModule.pendingCount(db), storageEstimate()])
-        return storage === undefined ? { pending } : { pending, storage }
+        const [pending, storage] = await Promise.all([outboxModule.pendingCount(db), readStorageState()])
+        return { pending, ...storage }
       },
     })
     engine = engineModule.createSyncEngine({
@@ -196,7 +209,14 @@ export const useSyncStore = defineStore('sync', () => {
     const by = session.user?.id
     if (by === undefined) return false
     const trimmed = note?.trim()
-    const options = trimmed === undefined || trimmed === '' ? { by } : { by, note: trimmed }
+    // Signed in online, the person's access token names them as the resolver on a shared device; signed in
+    // offline there is none, and the server falls back to the device's registering user.
+    const token = session.accessToken
+    const options = {
+      by,
+      ...(trimmed === undefined || trimmed === '' ? {} : { note: trimmed }),
+      ...(token === null ? {} : { accessToken: token }),
+    }
     if (engine !== null) return engine.resolveRejection(id, resolution, options)
     const { queueResolution } = await import('../sync/replayer')
     return queueResolution(db, id, { kind: resolution, at: nowLocalIso(), ...options })

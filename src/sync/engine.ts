@@ -62,11 +62,14 @@ export type SyncEngine = {
   syncNow(): Promise<SyncRunOutcome>
   /** Tells the engine a change was just recorded (pushes it right away when online). */
   notifyChange(): void
-  /** Queues the person's action on a rejection and sends it with the next run. */
+  /**
+   * Queues the person's action on a rejection and sends it with the next run; `accessToken` (their session's,
+   * when they signed in online) makes the server record them as the resolver.
+   */
   resolveRejection(
     id: string,
     resolution: RejectionResolution,
-    options: { by: string; note?: string },
+    options: { by: string; note?: string; accessToken?: string | null },
   ): Promise<boolean>
   getState(): SyncState
 }
@@ -315,6 +318,9 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
         by: options.by,
         at: deps.now(),
         ...(options.note === undefined || options.note.trim() === '' ? {} : { note: options.note.trim() }),
+        ...(options.accessToken === undefined || options.accessToken === null
+          ? {}
+          : { accessToken: options.accessToken }),
       })
       if (queued) void request('change').catch(() => undefined)
       return queued

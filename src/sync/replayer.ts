@@ -400,6 +400,13 @@ export async function rollBackRejected(
   return null
 }
 
+/**
+ * A resolution waiting to be sent: the person's action and, when they were signed in online on this device, the
+ * access token of that session, so the server records them and not the device's registering user (a shared
+ * tablet). The token goes with the row because the send may come later, under someone else's session.
+ */
+export type QueuedResolution = NonNullable<LocalRejection['pendingResolution']> & { accessToken?: string }
+
 /** Sends the resolutions the person chose while offline (or before this run); stops at the first failure. */
 export async function sendResolutions(deps: ReplayDeps): Promise<TransportFailure | null> {
   const { db } = deps
@@ -407,11 +414,17 @@ export async function sendResolutions(deps: ReplayDeps): Promise<TransportFailur
     (r) => r.pendingResolution !== undefined,
   )
   for (const rejection of waiting) {
-    const pending = rejection.pendingResolution
+    const pending: QueuedResolution | undefined = rejection.pendingResolution
     if (pending === undefined) continue
-    const answer = await deps.transport.resolve(rejection.id, pending.kind, pending.note)
+    const answer = await deps.transport.resolve(rejection.id, pending.kind, pending.note, pending.accessToken)
     if (answer.kind === 'ok') {
       await db.rejections.put(answer.value)
+      continue
+    }
+    if (answer.kind === 'unauthenticated' && pending.accessToken !== undefined) {
+      // The person's session is no longer known to the server (signed out elsewhere, account disabled).
+      // Sending it without the token would name the device's registering user as resolver: it stays queued,
+      // and the dashboard can still settle the rejection. A bad device token fails the pull that follows.
       continue
     }
     if (answer.kind === 'refused' && answer.status !== 409 && answer.status !== 404) {
@@ -445,7 +458,7 @@ export async function sendResolutions(deps: ReplayDeps): Promise<TransportFailur
 export async function queueResolution(
   db: CarnetDb,
   rejectionId: string,
-  resolution: NonNullable<LocalRejection['pendingResolution']>,
+  resolution: QueuedResolution,
 ): Promise<boolean> {
   return db.transaction('rw', db.rejections, async () => {
     const current = (await db.rejections.get(rejectionId)) as LocalRejection | undefined

@@ -36,6 +36,31 @@ describe('transport', () => {
   })
 
   it.each([
+    [true, '1'],
+    [false, '0'],
+  ])('tells the dashboard whether storage is persistent (%s → %s)', async (persisted, header) => {
+    const fetch = vi.fn<FetchLike>(async () =>
+      json(200, { changes: [], cursor: '', hasMore: false, lastSeq: 0 }),
+    )
+    const transport = createTransport({
+      fetch,
+      deviceToken: 'tok-1',
+      appVersion: '1.2.3',
+      deviceState: async () => ({ pending: 0, persisted }),
+    })
+    await transport.pull('')
+    expect(fetch.mock.calls[0]?.[1].headers).toMatchObject({ 'x-carnet-persisted': header })
+  })
+
+  it('leaves persistence out when the browser cannot tell', async () => {
+    const { fetch, transport } = transportAnswering(
+      json(200, { changes: [], cursor: '', hasMore: false, lastSeq: 0 }),
+    )
+    await transport.pull('')
+    expect(fetch.mock.calls[0]?.[1].headers).not.toHaveProperty('x-carnet-persisted')
+  })
+
+  it.each([
     [
       json(409, { error: 'seq-gap', detail: { expectedSeq: 4, lastSeq: 3 } }),
       { kind: 'seq-gap', expectedSeq: 4, lastSeq: 3 },
@@ -74,6 +99,24 @@ describe('transport', () => {
   ])('maps an answer to a typed outcome (%#)', async (answer, expected) => {
     const { transport } = transportAnswering(answer)
     expect(await transport.push('dev-1', [])).toMatchObject(expected)
+  })
+
+  it('sends the resolving person’s access token with a resolution, and none when there is no token', async () => {
+    const record = {
+      id: 'm-1',
+      mutation: {},
+      error: 'role-not-valid',
+      rejectedAt: '2026-03-04T11:00:00Z',
+    }
+    const { fetch, transport } = transportAnswering(json(200, record))
+    await transport.resolve('m-1', 'discarded', undefined, 'access-of-delegate')
+    await transport.resolve('m-1', 'discarded')
+    const [withToken, withoutToken] = fetch.mock.calls.map(([, init]) => init.headers)
+    expect(withToken).toMatchObject({
+      authorization: 'Bearer tok-1',
+      'x-carnet-access-token': 'access-of-delegate',
+    })
+    expect(withoutToken).not.toHaveProperty('x-carnet-access-token')
   })
 
   it('reads "pull" events from the stream until it ends', async () => {

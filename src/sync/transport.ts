@@ -63,10 +63,16 @@ export type EventStreamEnd =
 export type SyncTransport = {
   push(deviceId: string, mutations: readonly unknown[]): Promise<TransportResult<PushResponse>>
   pull(after: string, limit?: number): Promise<TransportResult<PullResponse>>
+  /**
+   * Sends the person's action on a rejection. `accessToken` is the access token of whoever acted, from a
+   * session opened on this device (expired is fine: they may have acted offline); the server then records
+   * them as the resolver rather than the device's registering user.
+   */
   resolve(
     rejectionId: string,
     resolution: RejectionResolution,
     note?: string,
+    accessToken?: string,
   ): Promise<TransportResult<RejectionRecord>>
   /**
    * Listens to `GET /api/sync/events` and calls `onPull` for each 'pull' event until the stream ends or
@@ -242,12 +248,14 @@ export function createTransport(options: TransportOptions): SyncTransport {
       )
     },
 
-    async resolve(rejectionId, resolution, note) {
+    async resolve(rejectionId, resolution, note, accessToken) {
+      const who: Record<string, string> =
+        accessToken === undefined || accessToken === '' ? {} : { 'x-carnet-access-token': accessToken }
       return request(
         `/api/sync/rejections/${encodeURIComponent(rejectionId)}/resolve`,
         {
           method: 'POST',
-          headers: await headers({ 'content-type': 'application/json' }),
+          headers: await headers({ 'content-type': 'application/json', ...who }),
           body: JSON.stringify(
             note === undefined || note.trim() === '' ? { resolution } : { resolution, note },
           ),

@@ -114,6 +114,27 @@ describe('InboxView « À traiter »', () => {
     expect(wrapper.text()).toContain('Cette étape a déjà été enregistrée par Julien Bernard.')
   })
 
+  it('sends who resolved: the access token of an online sign-in goes with the queued resolution', async () => {
+    const { wrapper } = await mountInbox()
+    useSessionStore().accessToken = 'access-token-of-me'
+    await wrapper.findAll('article')[1]?.get('[data-action="discard"]').trigger('click')
+    await vi.waitFor(() => expect(wrapper.findAll('article')).toHaveLength(1))
+    const stored = (await db.rejections.get('m-update-1')) as RejectionRecord & {
+      pendingResolution?: { by: string; accessToken?: string }
+    }
+    expect(stored.pendingResolution).toMatchObject({ by: ME.id, accessToken: 'access-token-of-me' })
+  })
+
+  it('queues a resolution without a token after an offline sign-in', async () => {
+    const { wrapper } = await mountInbox()
+    await wrapper.findAll('article')[1]?.get('[data-action="discard"]').trigger('click')
+    await vi.waitFor(() => expect(wrapper.findAll('article')).toHaveLength(1))
+    const stored = (await db.rejections.get('m-update-1')) as RejectionRecord & {
+      pendingResolution?: Record<string, unknown>
+    }
+    expect(stored.pendingResolution).not.toHaveProperty('accessToken')
+  })
+
   it('records a correction request with its note, and nothing leaves before the note is sent', async () => {
     const { wrapper } = await mountInbox()
     const first = () => wrapper.findAll('article')[0]

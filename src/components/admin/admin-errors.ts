@@ -25,7 +25,10 @@ export function adminErrorText(failure: AdminFailure, { t, te }: Messages): stri
     }
     return t('admin.errors.forbidden')
   }
-  if (failure.code === 'invalid-professional-id' && typeof failure.detail?.reason === 'string') {
+  // Both carry the identifier rule's code: « la clé du numéro FINESS est incorrecte » says what to check.
+  const isIdentifier =
+    failure.code === 'invalid-professional-id' || failure.code === 'invalid-organisation-id'
+  if (isIdentifier && typeof failure.detail?.reason === 'string') {
     const key = `identifiers.${failure.detail.reason}`
     if (te(key)) return t(key)
   }

@@ -31,6 +31,12 @@ export const ADMIN_PAGES = [
   },
   { name: 'admin-audit', path: 'journal', titleKey: 'admin.nav.audit', permission: 'read-audit' },
   { name: 'admin-activity', path: 'activite', titleKey: 'admin.nav.activity', permission: 'read-activity' },
+  {
+    name: 'admin-organisation',
+    path: 'organisation',
+    titleKey: 'admin.nav.organisation',
+    permission: 'read-organisation',
+  },
 ] as const satisfies readonly AdminPage[]
 
 /** A dashboard page's route name. */

@@ -30,12 +30,13 @@ describe('the administration pages and their guard', () => {
       'Utilisateurs et rôles',
       'Demandes d’accès',
       'Journal d’audit',
+      'Organisation',
     ])
     expect(wrapper.get('nav').attributes('aria-label')).toBe('Pages d’administration')
     expect(wrapper.get('nav a[aria-current="page"]').text()).toBe('Utilisateurs et rôles')
   })
 
-  it('shows a sync administrator the devices, rejections, audit and activity', async () => {
+  it('shows a sync administrator the devices, rejections, audit, activity and the organisation', async () => {
     const app = createTestApp()
     await signInWithRoles(['sync-admin'])
     stubAdminFetch({})
@@ -47,6 +48,7 @@ describe('the administration pages and their guard', () => {
       'Rejets et conflits',
       'Journal d’audit',
       'Activité',
+      'Organisation',
     ])
   })
 
