@@ -7,11 +7,17 @@ import { useLiveQuery } from '../composables/useLiveQuery'
 
 /** The outbox and sync figures shown to the person (« 3 modifications en attente », « dernière synchro »). */
 export const useSyncStatusStore = defineStore('sync-status', () => {
-  // The query of pendingCount (src/sync/outbox.ts), written here so the header does not pull the whole recording
-  // path (rules, schemas, signing) into the first page's script.
-  const { data: pending } = useLiveQuery(() => db.outbox.where('status').anyOf(UNSYNCED_STATUSES).count(), {
-    initialValue: 0,
-  })
+  // The query of pendingChangeCount (src/sync/outbox.ts), written here so the header does not pull the whole
+  // recording path (rules, schemas, signing) into the first page's script.
+  const { data: pending } = useLiveQuery(
+    () =>
+      db.outbox
+        .where('status')
+        .anyOf(UNSYNCED_STATUSES)
+        .filter((row) => row.type !== 'audit.append')
+        .count(),
+    { initialValue: 0 },
+  )
   const { data: lastSync } = useLiveQuery(
     async () => {
       const row = await db.meta.get('lastSyncAt')

@@ -3,7 +3,7 @@
 // full jitter, and stops for good on a revoked device or an app too old for the server (the outbox stays on
 // the device, exportable). Its state is what the UI shows.
 import type { CarnetDb } from '../db/carnet-db'
-import { pendingCount } from './outbox'
+import { pendingChangeCount } from './outbox'
 import { Backoff, queueResolution, runSync, type SyncProgress, type SyncRunOutcome } from './replayer'
 import { browserTimers, startTriggers, type Timers, type TriggerReason } from './triggers'
 import type { SyncTransport } from './transport'
@@ -112,7 +112,7 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
   const isTerminal = () => state.status === 'revoked' || state.status === 'upgrade-required'
 
   async function refreshCounts(): Promise<void> {
-    const [pending, last] = await Promise.all([pendingCount(db), db.meta.get('lastSyncAt')])
+    const [pending, last] = await Promise.all([pendingChangeCount(db), db.meta.get('lastSyncAt')])
     update({ pending, lastSyncAt: last?.key === 'lastSyncAt' ? last.value : state.lastSyncAt })
   }
 

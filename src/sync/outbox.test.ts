@@ -19,6 +19,7 @@ import {
   exportOutbox,
   lastSeq,
   listOutbox,
+  pendingChangeCount,
   pendingCount,
   recordChange,
   type OutboxExport,
@@ -202,6 +203,24 @@ describe('recordChange', () => {
 })
 
 describe('outbox reads', () => {
+  it('counts a print or export as waiting to be sent, not as a change the person made', async () => {
+    await recordChange(db, register('p-1'))
+    const { actor, at, now, deviceId } = register('p-1')
+    await recordChange(db, {
+      type: 'audit.append',
+      payload: {
+        events: [{ id: 'a-1', action: 'print', entity: 'patient', entityId: 'p-1', at: AT, format: 'pdf' }],
+      },
+      actor,
+      at,
+      now,
+      deviceId,
+      signingKey,
+    })
+    expect(await pendingCount(db)).toBe(2)
+    expect(await pendingChangeCount(db)).toBe(1)
+  })
+
   it('counts and exports only unsynced mutations, in seq order', async () => {
     await recordChange(db, register('p-1'))
     await recordChange(db, eligibility('p-1', 's-1'))
@@ -209,6 +228,7 @@ describe('outbox reads', () => {
     await db.outbox.update(1, { status: 'applied' })
     await db.outbox.update(3, { status: 'sending' })
     expect(await pendingCount(db)).toBe(2)
+    expect(await pendingChangeCount(db)).toBe(2)
 
     const file = JSON.parse(await exportOutbox(db, { now: NOW })) as OutboxExport
     expect(file).toMatchObject({ kind: 'carnet-outbox', v: 1, deviceId: DEVICE, exportedAt: NOW })

@@ -223,9 +223,21 @@ export function parseOutboxRow(row: OutboxRow): OutboxEntry {
   return { mutation: MutationSchema.parse(envelope), status }
 }
 
-/** Counts the mutations the server has not settled yet (shown as « N modifications en attente »). */
+/** Counts the mutations the server has not settled yet: the outbox length devices report (X-Carnet-Pending). */
 export function pendingCount(db: CarnetDb): Promise<number> {
   return db.outbox.where('status').anyOf(UNSYNCED_STATUSES).count()
+}
+
+/**
+ * Counts the changes to records the server has not settled yet (« N modifications en attente »): the audit events
+ * of prints and exports travel in the outbox too, but a nurse who printed a summary has changed nothing.
+ */
+export function pendingChangeCount(db: CarnetDb): Promise<number> {
+  return db.outbox
+    .where('status')
+    .anyOf(UNSYNCED_STATUSES)
+    .filter((row) => row.type !== 'audit.append')
+    .count()
 }
 
 /** Lists the outbox in `seq` order, optionally only some statuses. */
