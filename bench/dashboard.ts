@@ -1,18 +1,23 @@
-// The sync administration dashboard at scale: 500 devices, 10,000 rejections and 1,000,000 audit events written
-// straight into the store (bulk, not through the API), then each dashboard list's first page and a filtered page
-// timed over HTTP on loopback against the real app (buildApp, listen on port 0, in this process), as admin.demo (and gestionnaire.demo for its pages).
+// The sync administration dashboard at scale: 500 devices, 10,000 rejections, 1,000,000 audit events and 200,000 dose
+// steps over 90 days written straight into the store (bulk, not through the API; the doses through `writePush`, as a
+// push writes them with their activity rows), then each dashboard list's first page, a filtered page and the activity
+// page (30 and 366 days) timed over HTTP on loopback against the real app (buildApp, listen on port 0, in this
+// process), as admin.demo (and gestionnaire.demo for its pages).
 import { randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import pg from 'pg'
 import { pino } from 'pino'
+import { addDays } from '../src/domain/time/calendar'
+import type { DoseFields } from '../src/shared/commands'
+import type { StepRecord } from '../src/shared/records'
 import { buildApp } from '../sync-server/src/app'
 import { issueToken } from '../sync-server/src/auth/tokens'
 import { systemClock } from '../sync-server/src/clock'
 import { seedDemo } from '../sync-server/src/demo'
 import type { Store } from '../sync-server/src/store'
-import type { AuditWrite, RejectionWrite } from '../sync-server/src/store/sync-queries'
+import type { AuditWrite, RejectionWrite, StepWrite } from '../sync-server/src/store/sync-queries'
 import { openPostgresStore } from '../sync-server/src/store/postgres'
 import { openSqliteStore } from '../sync-server/src/store/sqlite'
 import { httpJson } from './lib/http'
@@ -29,6 +34,22 @@ const SAMPLES = 20
 const WARM_UP = 2
 const DAY = 24 * 60 * 60_000
 const AUDIT_ACTIONS = ['read', 'search', 'step.record', 'patient.update', 'print', 'export'] as const
+const DOSES = 200_000
+const DOSE_DAYS = 90
+const DOSES_PER_PUSH = 2_000
+const PLACES = [
+  { type: 'ehpad', postalCode: '01000', name: 'EHPAD Les Tilleuls' },
+  { type: 'ehpad', postalCode: '01090', name: 'EHPAD Le Clos Fleuri' },
+  { type: 'centre-de-vaccination', postalCode: '01000', name: 'Centre de vaccination de Bourg' },
+  { type: 'domicile', postalCode: '01250', name: 'Tournée Revermont' },
+  { type: 'cabinet', postalCode: '01100', name: 'Cabinet infirmier du Marché' },
+] as const
+const VACCINES = [
+  { id: 'comirnaty', targetDisease: 'covid-19', lot: 'FK1234' },
+  { id: 'spikevax', targetDisease: 'covid-19', lot: 'SV0042' },
+  { id: 'efluelda', targetDisease: 'influenza', lot: 'EF2025' },
+  { id: 'vaxigrip', targetDisease: 'influenza', lot: 'VX7731' },
+] as const
 
 /** One timed request of the dashboard: what it asks and its latency over the samples. */
 export type DashboardTiming = {
@@ -49,7 +70,7 @@ export type DashboardFigures = {
 const iso = (ms: number) => new Date(ms).toISOString()
 const pick = <T>(list: readonly T[], i: number): T => list[i % list.length] as T
 
-/** Writes the volume straight into the store: staff, devices, rejections, audit events. */
+/** Writes the volume straight into the store: staff, devices, rejections, audit events, dose steps. */
 async function seedVolume(store: Store, now: number): Promise<{ staff: string[]; patients: string[] }> {
   const [org] = (await store.listOrganisations()).filter((o) => o.finess === '010000016')
   if (org === undefined) throw new Error('no demo organisation')
@@ -177,7 +198,101 @@ async function seedVolume(store: Store, now: number): Promise<{ staff: string[];
       await tx.insertAudit(org.id, rows)
     })
   }
+  await seedDoses(store, org.id, staff, now)
   return { staff, patients }
+}
+
+/** Local time of action as a device in France writes it (+01:00 in winter). */
+const deviceTime = (ms: number) => `${new Date(ms + 60 * 60_000).toISOString().slice(0, 19)}+01:00`
+
+/**
+ * Writes the dose steps through `writePush`, as a push does (steps and their activity rows in one transaction):
+ * spread evenly over the last DOSE_DAYS days, most received within the hour, one in ten a day or two later
+ * (a device that synced late), one in twenty amended (its place changed) by a second version.
+ */
+async function seedDoses(store: Store, organisationId: string, staff: readonly string[], now: number) {
+  const span = DOSE_DAYS * DAY
+  for (let from = 0; from < DOSES; from += DOSES_PER_PUSH) {
+    const steps: StepWrite[] = []
+    for (let i = from; i < Math.min(DOSES, from + DOSES_PER_PUSH); i += 1) {
+      const given = now - span + Math.floor((i * span) / DOSES)
+      const received = Math.min(now, given + (i % 10 === 0 ? (1 + (i % 2)) * DAY : 20 * 60_000))
+      const at = deviceTime(given)
+      const recordedAt = iso(received)
+      const vaccine = pick(VACCINES, i)
+      const userId = pick(staff, i)
+      const deviceId = `bench-device-${String(i % DEVICES).padStart(4, '0')}`
+      const fields: DoseFields = {
+        vaccineId: vaccine.id,
+        lotNumber: vaccine.lot,
+        injectionSite: i % 2 === 0 ? 'deltoid-left' : 'deltoid-right',
+        route: 'intramuscular',
+        injectedAt: at,
+        vaccinatorUserId: userId,
+        place: pick(PLACES, Math.floor(i / 7)),
+      }
+      const first = {
+        version: 1,
+        at,
+        recordedAt,
+        actor: { userId },
+        deviceId,
+        mutationId: `bench-m-${i}`,
+        fields,
+      }
+      const versions =
+        i % 20 === 0
+          ? [
+              first,
+              {
+                ...first,
+                version: 2,
+                mutationId: `bench-m-${i}-2`,
+                fields: { ...fields, place: pick(PLACES, i + 1) },
+              },
+            ]
+          : [first]
+      const step: StepRecord = {
+        id: `bench-dose-${i}`,
+        patientId: `p-${String(i % PATIENTS).padStart(6, '0')}`,
+        kind: 'dose',
+        targetDisease: vaccine.targetDisease,
+        doseNumber: 1 + Math.floor(i / PATIENTS),
+        isBooster: false,
+        author: { userId },
+        at,
+        recordedAt,
+        versions,
+      }
+      steps.push({
+        id: step.id,
+        patientId: step.patientId,
+        kind: 'dose',
+        version: versions.length,
+        data: step,
+        updatedAt: recordedAt,
+      })
+    }
+    await store.withTransaction(async (tx) => {
+      const last = await tx.lockPositions(organisationId)
+      await tx.writePush({
+        organisationId,
+        deviceId: 'bench-device-0000',
+        lastSeq: REJECTIONS / DEVICES,
+        lastPosition: last,
+        receivedAt: iso(now),
+        patients: [],
+        steps,
+        adverseEvents: [],
+        lots: [],
+        aliases: [],
+        changes: [],
+        results: [],
+        rejections: [],
+        audit: [],
+      })
+    })
+  }
 }
 
 async function timeRequest(
@@ -236,6 +351,7 @@ async function measureOn(store: Store): Promise<{ seedSeconds: number; timings: 
     const week = encodeURIComponent(iso(now - 7 * DAY))
     const month = encodeURIComponent(iso(now - 30 * DAY))
     const user = pick(staff, 3)
+    const today = iso(now).slice(0, 10)
     const requests: [string, string][] = [
       ['devices, first page', '/api/admin/devices'],
       ['devices, active + search', '/api/admin/devices?status=active&q=tablette%2042'],
@@ -246,7 +362,8 @@ async function measureOn(store: Store): Promise<{ seedSeconds: number; timings: 
       ['audit, one person over 30 days', `/api/admin/audit?userId=${user}&from=${month}`],
       ['audit, one patient', `/api/admin/audit?patientId=${pick(patients, 4242)}`],
       ['audit, one action over 7 days', `/api/admin/audit?action=print&from=${week}`],
-      ['activity, last 30 days', '/api/admin/activity'],
+      ['activity, last 30 days (default range)', '/api/admin/activity'],
+      ['activity, 366 days', `/api/admin/activity?from=${addDays(today, -365)}&to=${today}`],
     ]
     // Users and access requests are the access manager's pages.
     const managerRequests: [string, string][] = [
@@ -311,5 +428,7 @@ export const DASHBOARD_VOLUME = {
   devices: DEVICES,
   rejections: REJECTIONS,
   auditEvents: AUDIT_EVENTS,
+  doseSteps: DOSES,
+  doseDays: DOSE_DAYS,
   samples: SAMPLES,
 }

@@ -186,7 +186,7 @@ async function main(): Promise<void> {
     const v = DASHBOARD_VOLUME
     const d = await measureDashboard(root)
     console.log(
-      `\n[dashboard] GET /api/admin/* over HTTP on loopback to the real app (buildApp, listen on port 0, in this process) as admin.demo (users and access requests as gestionnaire.demo), after ${count(v.devices)} devices, ${count(v.rejections)} rejections and ${count(v.auditEvents)} audit events written straight into the store; median and p95 over ${v.samples} requests after 2 warm-up; ${machine()}`,
+      `\n[dashboard] GET /api/admin/* over HTTP on loopback to the real app (buildApp, listen on port 0, in this process) as admin.demo (users and access requests as gestionnaire.demo), after ${count(v.devices)} devices, ${count(v.rejections)} rejections and ${count(v.auditEvents)} audit events and ${count(v.doseSteps)} dose steps over ${v.doseDays} days (through writePush) written into the store; median and p95 over ${v.samples} requests after 2 warm-up; ${machine()}`,
     )
     for (const f of d.figures) {
       console.log(`  ${f.store}: ${f.detail}; volume written in ${f.seedSeconds.toFixed(1)} s`)

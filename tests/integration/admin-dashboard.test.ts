@@ -13,14 +13,25 @@ import {
 } from '../../src/shared/admin-api'
 import { RejectionRecordSchema } from '../../src/shared/records'
 import { LoginResponseSchema } from '../../src/shared/sync-api'
-import { call, expectAdminError, NOW, startAdminWorld, type AdminWorld, type Signed } from './admin-world'
+import {
+  call,
+  DAY,
+  expectAdminError,
+  NOW,
+  startAdminWorld,
+  type AdminWorld,
+  type Signed,
+} from './admin-world'
 import {
   bearer,
   DEMO_PASSWORD,
+  doseFields,
+  eligibilityFields,
   mutation,
   newDeviceId,
   newId,
   pushOk,
+  registerPayload,
   START,
   STORE_KINDS,
   type DeviceSession,
@@ -377,6 +388,62 @@ describe.each(STORE_KINDS)('sync administration dashboard (%s)', (kind) => {
         422,
         'ends-before-start',
       )
+    })
+
+    it('counts a dose recorded then amended once, under its new vaccine and place, on its first receipt day', async () => {
+      const { session } = await signInFully(world, 'medecin.ehpad')
+      const admin = await world.person(world.orgB, ['sync-admin'])
+      const patientId = newId('p')
+      const stepId = newId('s')
+      const recorded = await pushOk(app(), session, [
+        mutation(session, 'patient.register', registerPayload(patientId)),
+        mutation(session, 'step.record', {
+          kind: 'eligibility',
+          stepId: newId('s'),
+          patientId,
+          fields: eligibilityFields(),
+        }),
+        mutation(session, 'step.record', {
+          kind: 'dose',
+          stepId,
+          patientId,
+          doseNumber: 1,
+          fields: doseFields(session.userId),
+        }),
+      ])
+      expect(recorded.results.map((r) => r.status)).toEqual(['applied', 'applied', 'applied'])
+      // The amendment reaches the server the next day: the dose stays received on the day it first arrived.
+      world.h.clock.set(NOW + DAY)
+      const amendment = await pushOk(app(), session, [
+        mutation(session, 'step.amend', {
+          kind: 'dose',
+          stepId,
+          patientId,
+          baseVersion: 1,
+          changes: {
+            vaccineId: 'spikevax',
+            place: { type: 'centre-de-vaccination', postalCode: '75011', name: 'Gymnase Voltaire' },
+          },
+        }),
+      ])
+      world.h.clock.set(NOW)
+      expect(amendment.results[0]?.status).toBe('applied')
+
+      const res = await call(app(), admin, 'GET', '/api/admin/activity?from=2026-03-04&to=2026-03-05')
+      expect(ActivityResponseSchema.parse(res.json())).toEqual({
+        from: '2026-03-04',
+        to: '2026-03-05',
+        dosesPerDay: [
+          { key: '2026-03-04', count: 1 },
+          { key: '2026-03-05', count: 0 },
+        ],
+        dosesPerSite: [{ key: 'Gymnase Voltaire', count: 1 }],
+        dosesPerVaccine: [{ key: 'spikevax', count: 1 }],
+        recordedVersusReceived: [
+          { day: '2026-03-04', recorded: 1, received: 1 },
+          { day: '2026-03-05', recorded: 0, received: 0 },
+        ],
+      })
     })
   })
 })

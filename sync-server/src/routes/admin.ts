@@ -608,7 +608,7 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminRouteDeps):
       void send(reply, adminRefusal('invalid-request', { field: 'from', maxDays: MAX_ACTIVITY_DAYS }))
       return null
     }
-    return activityOf(await deps.store.doseActivity(acting.actor.organisationId), from, to)
+    return activityOf(await deps.store.doseActivity(acting.actor.organisationId, from, to), from, to)
   }
 
   app.get('/api/admin/activity', { preHandler: userOnly }, async (request, reply) => {

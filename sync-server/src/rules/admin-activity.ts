@@ -4,7 +4,7 @@
 // synced late.
 import { addDays, compareDates } from '../../../src/domain/time/calendar'
 import type { ActivityResponse, Count } from '../../../src/shared/admin-api'
-import type { DoseActivityRow } from '../store/admin-queries'
+import type { DoseActivity } from '../store/admin-queries'
 
 /** The default range: the 30 days up to `today`. */
 export const DEFAULT_ACTIVITY_DAYS = 30
@@ -29,26 +29,24 @@ const counted = (counts: Map<string, number>): Count[] =>
     .map(([key, count]) => ({ key, count }))
     .sort((a, b) => b.count - a.count || a.key.localeCompare(b.key))
 
-const bump = (counts: Map<string, number>, key: string) => counts.set(key, (counts.get(key) ?? 0) + 1)
+const add = (counts: Map<string, number>, key: string, count: number) =>
+  counts.set(key, (counts.get(key) ?? 0) + count)
 
 /** Counts the doses of a range per day, per site, per vaccine, and recorded versus received per day. */
-export function activityOf(rows: readonly DoseActivityRow[], from: string, to: string): ActivityResponse {
+export function activityOf(activity: DoseActivity, from: string, to: string): ActivityResponse {
   const days = daysBetween(from, to)
   const inRange = (day: string) => day >= from && day <= to
   const perDay = new Map(days.map((d) => [d, 0]))
   const received = new Map(days.map((d) => [d, 0]))
   const perSite = new Map<string, number>()
   const perVaccine = new Map<string, number>()
-  for (const row of rows) {
-    const day = row.at.slice(0, 10)
-    if (inRange(day)) {
-      bump(perDay, day)
-      bump(perSite, row.place ?? '')
-      bump(perVaccine, row.vaccineId ?? '')
-    }
-    const receivedDay = new Date(row.recordedAt).toISOString().slice(0, 10)
-    if (inRange(receivedDay)) bump(received, receivedDay)
+  for (const row of activity.recorded) {
+    if (!inRange(row.day)) continue
+    add(perDay, row.day, row.count)
+    add(perSite, row.place ?? '', row.count)
+    add(perVaccine, row.vaccineId ?? '', row.count)
   }
+  for (const row of activity.received) if (inRange(row.day)) add(received, row.day, row.count)
   return {
     from,
     to,

@@ -136,12 +136,18 @@ export type AuditListRow = {
   readonly reason: string | null
 }
 
-/** A dose step as the activity counts it. */
-export type DoseActivityRow = {
-  readonly at: string
-  readonly recordedAt: string
+/** Doses of one local day (time of action as the device wrote it) at one place with one vaccine. */
+export type DoseDayCount = {
+  readonly day: string
   readonly place: string | null
   readonly vaccineId: string | null
+  readonly count: number
+}
+
+/** The dose counts of a range of days: by day of action (with place and vaccine), and by UTC receipt day. */
+export type DoseActivity = {
+  readonly recorded: readonly DoseDayCount[]
+  readonly received: readonly { readonly day: string; readonly count: number }[]
 }
 
 export type StepSummary = { readonly id: string; readonly kind: string; readonly doseNumber: number | null }
@@ -195,7 +201,8 @@ export type AdminQueries = {
   /** False when already used. */
   usePasswordLink(tokenHash: string, at: IsoTime): Promise<boolean>
   listAuditPage(organisationId: string, page: PageRequest<{ filter: AuditFilter }>): Promise<AuditListRow[]>
-  doseActivity(organisationId: string): Promise<DoseActivityRow[]>
+  /** Counts of the doses whose day of action, or receipt day, falls from `from` to `to` (days, both included). */
+  doseActivity(organisationId: string, from: string, to: string): Promise<DoseActivity>
 }
 
 const time = z.union([z.string(), z.date()]).transform(toIso)
@@ -385,6 +392,14 @@ const AuditRowSchema = z
     outcome: r.outcome,
     reason: r.reason,
   }))
+
+const DoseCountRow = z.object({
+  series: z.enum(['recorded', 'received']),
+  day: z.string(),
+  place: z.string().nullable(),
+  vaccine_id: z.string().nullable(),
+  count: integer,
+})
 
 const GRANT_COLUMNS = `id, user_id, organisation_id, role, acts_for_user_id, starts_at, ends_at, granted_by,
   granted_at, revoked_at, revoked_by`
@@ -742,37 +757,25 @@ export function createAdminQueries(db: Executor, clock: Clock): AdminQueries {
       return rows.map((row) => AuditRowSchema.parse(row))
     },
 
-    async doseActivity(organisationId) {
-      const [at, recordedAt, place, vaccine] =
-        db.dialect === 'postgres'
-          ? [
-              `data::json->>'at'`,
-              `data::json->>'recordedAt'`,
-              `data::json->'versions'->(-1)->'fields'->'place'->>'name'`,
-              `data::json->'versions'->(-1)->'fields'->>'vaccineId'`,
-            ]
-          : [
-              `json_extract(data, '$.at')`,
-              `json_extract(data, '$.recordedAt')`,
-              `json_extract(data, '$.versions[#-1].fields.place.name')`,
-              `json_extract(data, '$.versions[#-1].fields.vaccineId')`,
-            ]
+    async doseActivity(organisationId, from, to) {
+      // One statement, so both series come from one snapshot; each side is a range of its own index.
       const rows = await db.all(
-        `SELECT ${at} AS at, ${recordedAt} AS recorded_at, ${place} AS place, ${vaccine} AS vaccine_id
-         FROM steps WHERE organisation_id = ? AND kind = 'dose'`,
-        [organisationId],
+        `SELECT 'recorded' AS series, day, place, vaccine_id, count(*) AS count FROM dose_activity
+           WHERE organisation_id = ? AND day >= ? AND day <= ? GROUP BY day, place, vaccine_id
+         UNION ALL
+         SELECT 'received' AS series, received_day AS day, NULL AS place, NULL AS vaccine_id, count(*) AS count
+           FROM dose_activity
+           WHERE organisation_id = ? AND received_day >= ? AND received_day <= ? GROUP BY received_day`,
+        [organisationId, from, to, organisationId, from, to],
       )
-      return rows.map((row) => {
-        const r = z
-          .object({
-            at: z.string(),
-            recorded_at: z.string(),
-            place: z.string().nullable(),
-            vaccine_id: z.string().nullable(),
-          })
-          .parse(row)
-        return { at: r.at, recordedAt: r.recorded_at, place: r.place, vaccineId: r.vaccine_id }
-      })
+      const recorded: DoseDayCount[] = []
+      const received: { day: string; count: number }[] = []
+      for (const row of rows) {
+        const r = DoseCountRow.parse(row)
+        if (r.series === 'received') received.push({ day: r.day, count: r.count })
+        else recorded.push({ day: r.day, place: r.place, vaccineId: r.vaccine_id, count: r.count })
+      }
+      return { recorded, received }
     },
   }
   return queries

@@ -1,3 +1,4 @@
+import { ACTIVITY_MIGRATION } from './activity-schema'
 import { ADMIN_MIGRATION } from './admin-schema'
 import { SYNC_MIGRATION } from './sync-schema'
 import { SchemaTooNewError } from './types'
@@ -230,6 +231,7 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   SYNC_MIGRATION,
   ADMIN_MIGRATION,
+  ACTIVITY_MIGRATION,
 ]
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0)

@@ -307,6 +307,39 @@ const OwnerRow = z.object({ id: text, patient_id: text })
 const SignInRow = z.object({ user_id: text, created_at: time })
 const AuditLinkRow = z.object({ chain_position: integer, hash: text })
 
+// What the activity page counts of a dose step (activity-schema.ts): only these fields of the record are read.
+const DoseActivitySource = z.object({
+  at: text,
+  recordedAt: text,
+  versions: z
+    .array(
+      z.object({
+        fields: z.object({
+          vaccineId: text.optional(),
+          place: z.object({ name: text.optional() }).optional(),
+        }),
+      }),
+    )
+    .min(1),
+})
+
+/** A dose step's activity row: the local day of its time of action, its UTC receipt day, current place and vaccine. */
+function doseActivityOf(data: unknown): {
+  day: string
+  receivedDay: string
+  place: string | null
+  vaccineId: string | null
+} {
+  const step = DoseActivitySource.parse(data)
+  const current = step.versions[step.versions.length - 1]?.fields
+  return {
+    day: step.at.slice(0, 10),
+    receivedDay: new Date(step.recordedAt).toISOString().slice(0, 10),
+    place: current?.place?.name ?? null,
+    vaccineId: current?.vaccineId ?? null,
+  }
+}
+
 // Both dialects accept far more; this keeps each statement's text (and SQLite's prepared form) modest.
 const MAX_PARAMS = 4000
 
@@ -700,6 +733,19 @@ export function createSyncQueries(db: Executor, _clock: Clock): SyncQueries {
         w.steps.map((s) => [org, s.id, s.patientId, s.kind, s.version, json(s.data), s.updatedAt]),
         `ON CONFLICT (organisation_id, id) DO UPDATE SET version = excluded.version, data = excluded.data,
            updated_at = excluded.updated_at`,
+      )
+      // Upserted with the step: an amendment brings its current place and vaccine, the receipt day stays the first.
+      await insertMany(
+        db,
+        'INSERT INTO dose_activity (organisation_id, step_id, day, received_day, place, vaccine_id)',
+        6,
+        w.steps.flatMap((s) => {
+          if (s.kind !== 'dose') return []
+          const a = doseActivityOf(s.data)
+          return [[org, s.id, a.day, a.receivedDay, a.place, a.vaccineId]]
+        }),
+        `ON CONFLICT (organisation_id, step_id) DO UPDATE SET day = excluded.day, place = excluded.place,
+           vaccine_id = excluded.vaccine_id`,
       )
       await insertMany(
         db,
