@@ -1,5 +1,5 @@
 import Dexie from 'dexie'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { buildDoseStep, buildEligibilityStep, buildPatient } from '../domain/testing/builders'
 import { createCarnetDb, type CarnetDb } from './carnet-db'
 import { getPatientFile, putPatients, putSteps, searchPatients } from './patients-repo'
@@ -116,6 +116,7 @@ describe('upgrade from version 2', () => {
     await v2.table('patients').put({ id: '019b0000-0000-7000-8000-0000000000ff', nameWords: ['X'] })
     v2.close()
 
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined)
     const db = createCarnetDb(name)
     try {
       for (const patient of RECORDS_V2.patients) {
@@ -128,12 +129,14 @@ describe('upgrade from version 2', () => {
       const first = RECORDS_V2.patients[0]
       if (first === undefined) throw new Error('no patient in the fixture')
       expect((await searchPatients(db, first.codeDeCiblage)).map((h) => h.patient)).toStrictEqual([first])
+      expect(warn).toHaveBeenCalledOnce()
       // A row that did not read before does not read now, but stays where its id finds it.
       expect(await db.patients.get('019b0000-0000-7000-8000-0000000000ff')).toEqual({
         id: '019b0000-0000-7000-8000-0000000000ff',
         nameWords: ['X'],
       })
     } finally {
+      warn.mockRestore()
       db.close()
     }
     const keys = [...(await rawRows(name, 'patients')), ...(await rawRows(name, 'steps'))].map((r) => r.key)

@@ -1,6 +1,6 @@
 import Dexie from 'dexie'
 import fc from 'fast-check'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { buildDoseStep, buildPatient, DEVICE_ID, VALID } from '../domain/testing/builders'
 import { PATIENT_FIELDS } from '../shared/commands'
 import type { Actor } from '../shared/primitives'
@@ -417,6 +417,7 @@ describe('database upgrade to the compact rows', () => {
     await v1.table('patients').put({ id: 'p-broken', nameWords: ['X'] })
     v1.close()
 
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined)
     const db = createCarnetDb(name)
     try {
       const row = await db.patients.get('p-old')
@@ -427,9 +428,11 @@ describe('database upgrade to the compact rows', () => {
       expect(stepRow).not.toHaveProperty('author')
       expect(fromStepRow(stepRow as NonNullable<typeof stepRow>)).toStrictEqual(step)
       expect(await db.patients.get('p-broken')).toEqual({ id: 'p-broken', nameWords: ['X'] })
+      expect(warn).toHaveBeenCalledOnce()
       expect((await searchPatients(db, 'dupr')).map((h) => h.patient)).toStrictEqual([patient])
       expect(await db.steps.where('patientId').equals('p-old').count()).toBe(1)
     } finally {
+      warn.mockRestore()
       db.close()
       await Dexie.delete(name)
     }

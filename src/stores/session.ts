@@ -459,7 +459,8 @@ export const useSessionStore = defineStore('session', () => {
     })
   }
 
-  void loadDeviceId()
+  // Read early so that recording never waits for it; a failure here is met again, and reported, when it is needed.
+  void loadDeviceId().catch(() => undefined)
 
   return {
     user,

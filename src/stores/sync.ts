@@ -121,7 +121,9 @@ export const useSyncStore = defineStore('sync', () => {
   watch(
     () => session.isSignedIn,
     (isSignedIn) => {
-      if (isSignedIn) void startEngine()
+      // The engine is best effort: if the database closes under it (the tab is being torn down, the profile
+      // deleted), nothing is lost — the outbox is replayed when the engine starts next.
+      if (isSignedIn) void startEngine().catch((error: unknown) => console.warn('sync: not started', error))
       else {
         stopEngine()
         state.value = IDLE

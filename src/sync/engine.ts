@@ -138,7 +138,7 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
     update({ nextRetryAt: new Date(Date.now() + delay).toISOString() })
     retry = timers.setTimeout(() => {
       retry = null
-      void request('interval')
+      void request('interval').catch(() => undefined)
     }, delay)
   }
 
