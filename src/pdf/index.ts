@@ -20,6 +20,14 @@ function exportContext(source: DocumentSource): ExportContext {
   return { catalogue: source.catalogue, users: source.users, labels: frenchLists }
 }
 
+/**
+ * Loads the renderers ahead of the first print, while the person reads the summary: the first document of a
+ * session then costs what every other does (the chunk load and jsPDF's start-up are most of a first print).
+ */
+export async function preloadRenderers(): Promise<void> {
+  await Promise.all([import('./render/step-summary'), import('./render/certificate')])
+}
+
 /** Makes the printable summary (« synthèse ») of one step of the patient's file. */
 export async function stepSummaryPdf(source: DocumentSource, stepId: string): Promise<Blob> {
   const model = buildStepSummaryModel(source, stepId)

@@ -72,6 +72,13 @@ export const useDocumentsStore = defineStore('documents', () => {
     }
   }
 
+  /** Warms the renderers up when a screen that prints is shown; a failure here shows again, in words, on print. */
+  function prepare(): void {
+    void loadPdf()
+      .then((pdf) => pdf.preloadRenderers())
+      .catch(() => undefined)
+  }
+
   async function sourceOf(patientId: string) {
     const source = await loadDocumentSource(db, patientId, context())
     if (source === undefined) throw new DocumentRefused('not-found')
@@ -209,6 +216,7 @@ export const useDocumentsStore = defineStore('documents', () => {
     job,
     failure,
     lastDone,
+    prepare,
     printStepSummary,
     downloadStepSummary,
     exportStepSummaryCsv,

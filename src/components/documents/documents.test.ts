@@ -25,6 +25,7 @@ const pdf = vi.hoisted(() => ({
   injectionRows: vi.fn(),
   injectionsCsv: vi.fn(),
   documentFileName: vi.fn(),
+  preloadRenderers: vi.fn(),
 }))
 vi.mock('../../pdf', () => pdf)
 
@@ -120,6 +121,14 @@ describe('the documents of a step summary', () => {
     expect(button(view, 'Imprimer la synthèse').exists()).toBe(true)
     expect(button(view, 'Télécharger (PDF)').exists()).toBe(true)
     expect(button(view, 'Exporter la synthèse (.csv)').exists()).toBe(true)
+  })
+
+  it('loads the renderers while the summary is read, so that the first print does not wait for them', async () => {
+    await seedDb({ steps: [buildEligibilityStep(), buildDoseStep()] })
+    pdf.preloadRenderers.mockReset().mockResolvedValue(undefined)
+    await mountSummary(await signedIn())
+    expect(pdf.preloadRenderers).toHaveBeenCalledOnce()
+    expect(pdf.stepSummaryPdf).not.toHaveBeenCalled()
   })
 
   it('prints the dose summary in a new tab, made from the patient’s file, and audits one print', async () => {
