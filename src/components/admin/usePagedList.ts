@@ -1,5 +1,15 @@
-import { ref, shallowRef } from 'vue'
+import { ref, shallowRef, type Ref } from 'vue'
 import type { AdminFailure, AdminResult } from '../../stores/admin'
+
+/** What a list's status line reads of a paged list, whatever its items. */
+export type PagedListState = {
+  readonly items: Readonly<Ref<readonly unknown[]>>
+  readonly nextCursor: Readonly<Ref<string | null>>
+  readonly isLoading: Readonly<Ref<boolean>>
+  readonly error: Readonly<Ref<AdminFailure | null>>
+  reload(): Promise<void>
+  loadMore(): Promise<void>
+}
 
 /** A list read page by page (`?cursor=`): the items so far, whether more exist, loading and failure. */
 export function usePagedList<T>(
