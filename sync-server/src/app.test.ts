@@ -67,13 +67,36 @@ describe('HTTP app', () => {
       expect(res.headers['cache-control']).toBe('no-store')
     })
 
-    it('answers 503 when the store does not answer', async () => {
-      const down: Store = { ...store, ping: () => Promise.reject(new Error('disk gone')) }
+    it('stays alive but says degraded, and not ready, when the store does not answer', async () => {
+      const down: Store = { ...store, probe: () => Promise.reject(new Error('disk gone')) }
       const broken = await buildApp(deps({ store: down }))
-      const res = await broken.inject({ method: 'GET', url: '/api/health' })
-      expect(res.statusCode).toBe(503)
-      expect(res.json()).toEqual({ status: 'unavailable' })
+      const live = await broken.inject({ method: 'GET', url: '/api/health' })
+      expect(live.statusCode).toBe(200)
+      expect(live.json()).toEqual({
+        status: 'degraded',
+        version: '1.2.3',
+        store: 'sqlite',
+        reason: 'database-unreachable',
+      })
+      const ready = await broken.inject({ method: 'GET', url: '/api/health/ready' })
+      expect(ready.statusCode).toBe(503)
+      expect(Number(ready.headers['retry-after'])).toBeGreaterThan(0)
+      expect(ready.json()).toEqual({
+        status: 'not-ready',
+        reason: 'database-unreachable',
+        checks: { database: 'unreachable', writable: 'unknown', migrations: 'unknown' },
+      })
       await broken.close()
+    })
+
+    it('is ready when the database answers, takes a write and has this server’s schema', async () => {
+      const res = await app.inject({ method: 'GET', url: '/api/health/ready' })
+      expect(res.statusCode).toBe(200)
+      expect(res.json()).toEqual({
+        status: 'ready',
+        checks: { database: 'ok', writable: 'ok', migrations: 'ok' },
+      })
+      expect(res.headers['cache-control']).toBe('no-store')
     })
   })
 
