@@ -5,7 +5,7 @@
 import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import Database from 'better-sqlite3'
+import Database from '../../sync-server/src/store/sqlite-driver'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { LoginResponseSchema } from '../../src/shared/sync-api'
 import { httpJson } from '../../bench/lib/http'

@@ -1,8 +1,8 @@
 import { AsyncLocalStorage, AsyncResource } from 'node:async_hooks'
 import { statSync } from 'node:fs'
-import Database from 'better-sqlite3'
 import type { Clock } from '../clock'
 import { pendingMigrations, SCHEMA_MIGRATIONS_TABLE } from './migrations'
+import Database, { type SqliteStatement } from './sqlite-driver'
 import { createAdminQueries } from './admin-queries'
 import { createAuthQueries } from './auth-queries'
 import { createQueries, type Executor, type SqlValue } from './queries'
@@ -128,7 +128,7 @@ export function openSqliteStore({ file, clock }: SqliteStoreOptions): Store {
   const totalChanges = () => Number(db.prepare('SELECT total_changes()').pluck().get())
 
   // Preparing is a large part of a small statement's cost: keep the recent ones (bounded, texts vary little).
-  const statements = new Map<string, Database.Statement>()
+  const statements = new Map<string, SqliteStatement>()
   const prepare = (sql: string) => {
     let statement = statements.get(sql)
     if (statement === undefined) {
@@ -149,7 +149,7 @@ export function openSqliteStore({ file, clock }: SqliteStoreOptions): Store {
   // reads one committed snapshot. An in-memory database has no second connection: everything queues.
   const reader =
     file === ':memory:' || file === '' ? null : new Database(file, { readonly: true, timeout: 5000 })
-  const readerStatements = new Map<string, Database.Statement>()
+  const readerStatements = new Map<string, SqliteStatement>()
   const readOnly = new Map<string, boolean>()
   const readerAll = (sql: string, params: readonly SqlValue[]) => {
     if (reader === null) throw new Error('no read connection')
