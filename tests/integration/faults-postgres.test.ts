@@ -32,11 +32,12 @@ async function pushUntilAnswered(url: string, device: LedgerDevice, batch: numbe
 if (DATABASE_URL === '') console.warn('fault suite on PostgreSQL skipped: DATABASE_URL is not set')
 
 describe.skipIf(DATABASE_URL === '')('PostgreSQL out of reach: the server rides it out', () => {
-  it(`five cuts of every connection at random moments of pushes (seed ${SEED})`, async () => {
+  it(`five cuts of every connection at random moments of pushes, one as a COMMIT is answered (seed ${SEED})`, async () => {
     const figures = await runCuts({ databaseUrl: DATABASE_URL, cuts: 5, outageMs: 2_000, seed: SEED })
     const context = `seed ${SEED}:\n${figures.output.slice(-4000)}`
     expect(figures.exit, context).toBeNull()
     expect(figures.cuts, context).toHaveLength(5)
+    expect(figures.cuts[4]?.at.onCommit, context).toBeGreaterThan(0)
     // During each outage every push was answered, 503 with Retry-After; none left hanging or reset.
     expect(Object.keys(figures.outcomes), context).toEqual(['503'])
     expect(figures.withoutRetryAfter, context).toBe(0)

@@ -33,6 +33,11 @@ export type TcpProxy = {
    * connection cut. Resolves when that happened.
    */
   dropNextCommitAnswer(): Promise<void>
+  /**
+   * As `dropNextCommitAnswer`, and at that moment the database goes down as with `cut`; `onCut` is called just
+   * before, in the same turn.
+   */
+  cutAtNextCommit(onCut?: () => void): Promise<CutReport>
   /** Connections by state, now. */
   states(): ConnectionState[]
   close(): Promise<void>
@@ -83,6 +88,7 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
   let mode: 'open' | 'cut' | 'stalled' = 'open'
   let latencyMs = 0
   let armedDrop: (() => void) | null = null
+  let armedCut: { resolve: (report: CutReport) => void; onCut: () => void } | null = null
   let server: Server
   let port = 0
 
@@ -128,15 +134,23 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
       if (type === 'Z') link.state = body[0] === 0x49 ? 'idle' : 'transaction'
     })
     upstream.on('data', (chunk: Buffer) => {
-      readBackend(chunk)
       if (link.dropAnswer) {
-        // The database answered the COMMIT: it committed. The server never hears it.
+        // The database answered the COMMIT: it committed. The server never hears it (and the connection still
+        // counts as waiting for that answer in the cut's report).
         link.dropAnswer = false
+        if (armedCut !== null) {
+          const { resolve, onCut } = armedCut
+          armedCut = null
+          onCut()
+          void cutNow().then(resolve)
+          return
+        }
         drop(link)
         armedDrop?.()
         armedDrop = null
         return
       }
+      readBackend(chunk)
       forward(link, 'down', chunk)
     })
     upstream.on('error', () => closed(link))
@@ -162,7 +176,7 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
       if (sql === 'BEGIN' || sql.startsWith('BEGIN ')) link.state = 'transaction'
       if (sql === 'COMMIT') {
         link.state = 'commit'
-        if (armedDrop !== null) link.dropAnswer = true
+        if (armedDrop !== null || armedCut !== null) link.dropAnswer = true
       }
     })
     client.on('data', (chunk: Buffer) => {
@@ -187,6 +201,20 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     })
   const stopListening = () => new Promise<void>((resolve) => server.close(() => resolve()))
 
+  const cutNow = async (): Promise<CutReport> => {
+    const open = [...links]
+    const report = {
+      open: open.length,
+      inTransaction: open.filter((l) => l.state !== 'idle').length,
+      onCommit: open.filter((l) => l.state === 'commit').length,
+    }
+    mode = 'cut'
+    const closed = stopListening()
+    for (const link of open) drop(link)
+    await closed
+    return report
+  }
+
   await listen()
 
   return {
@@ -199,19 +227,7 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
       parsed.port = String(port)
       return parsed.toString()
     },
-    async cut() {
-      const open = [...links]
-      const report = {
-        open: open.length,
-        inTransaction: open.filter((l) => l.state !== 'idle').length,
-        onCommit: open.filter((l) => l.state === 'commit').length,
-      }
-      mode = 'cut'
-      const closed = stopListening()
-      for (const link of open) drop(link)
-      await closed
-      return report
-    },
+    cut: cutNow,
     stall() {
       mode = 'stalled'
     },
@@ -237,6 +253,11 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     dropNextCommitAnswer() {
       return new Promise<void>((resolve) => {
         armedDrop = resolve
+      })
+    },
+    cutAtNextCommit(onCut = () => undefined) {
+      return new Promise<CutReport>((resolve) => {
+        armedCut = { resolve, onCut }
       })
     },
     states: () => [...links].map((l) => l.state),
