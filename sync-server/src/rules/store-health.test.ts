@@ -68,6 +68,22 @@ describe('health monitor', () => {
     ])
   })
 
+  it('never runs two probes of the store at once: one that outlived its timeout is waited on again', async () => {
+    let answer: (probe: StoreProbe) => void = () => undefined
+    const h = harness([() => new Promise<StoreProbe>((resolve) => (answer = resolve)), async () => healthy])
+    expect((await h.monitor.check()).reason).toBe('database-unreachable')
+    h.advance(1_000)
+    expect((await h.monitor.check()).reason).toBe('database-unreachable')
+    expect(h.calls()).toBe(1)
+    answer(healthy)
+    h.advance(1_000)
+    expect((await h.monitor.check()).reason).toBeNull()
+    expect(h.calls()).toBe(1)
+    h.advance(1_000)
+    await h.monitor.check()
+    expect(h.calls()).toBe(2)
+  })
+
   it('names a failed write by its fault, and a schema that is not this server’s', async () => {
     const h = harness([
       async () => ({ ...healthy, writeError: full }),

@@ -102,6 +102,10 @@ export function createHealthMonitor(options: HealthMonitorOptions): HealthMonito
   const now = options.now ?? Date.now
   let cached: { at: number; report: HealthReport } | null = null
   let probing: Promise<HealthReport> | null = null
+  // The store's own probe, until it settles: one that outlived its timeout (a silent network holds it for the
+  // statement limit) is waited on again rather than doubled, so a health check polled every second cannot take
+  // every connection of the pool.
+  let storeProbe: Promise<StoreProbe> | null = null
   let draining = false
   // The state last written to the log, and when: a fault is logged when it starts, and again at most once per
   // faultMemoryMs while requests keep meeting it (nobody may be asking for the health report in between).
@@ -126,7 +130,10 @@ export function createHealthMonitor(options: HealthMonitorOptions): HealthMonito
       })
       let report: HealthReport
       try {
-        const result = await Promise.race([options.store.probe(), timedOut])
+        storeProbe ??= options.store.probe().finally(() => {
+          storeProbe = null
+        })
+        const result = await Promise.race([storeProbe, timedOut])
         report = result === 'timeout' ? UNREACHABLE : reportOf(result, now(), faultMemoryMs)
       } catch {
         report = UNREACHABLE
