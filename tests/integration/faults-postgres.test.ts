@@ -38,8 +38,12 @@ describe.skipIf(DATABASE_URL === '')('PostgreSQL out of reach: the server rides 
     expect(figures.exit, context).toBeNull()
     expect(figures.cuts, context).toHaveLength(5)
     expect(figures.cuts[4]?.at.onCommit, context).toBeGreaterThan(0)
-    // During each outage every push was answered, 503 with Retry-After; none left hanging or reset.
-    expect(Object.keys(figures.outcomes), context).toEqual(['503'])
+    // During each outage every push was answered, 503 with Retry-After (or 200, for one the database had finished
+    // as the cut came); none left hanging, reset, or failed otherwise.
+    expect(
+      Object.keys(figures.outcomes).filter((status) => status !== '200'),
+      context,
+    ).toEqual(['503'])
     expect(figures.withoutRetryAfter, context).toBe(0)
     // After each, pushes went through again without a restart.
     for (const cut of figures.cuts) expect(cut.recoveryMs, context).toBeLessThan(Number.POSITIVE_INFINITY)
