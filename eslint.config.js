@@ -22,6 +22,12 @@ const appLayers = [
   '**/sync-server/**',
 ]
 
+// better-sqlite3 comes in two builds, one per range of Node versions: the driver module picks the one that runs.
+const sqliteDriverOnly = {
+  group: ['better-sqlite3', 'better-sqlite3-napi'],
+  message: 'Open SQLite through sync-server/src/store/sqlite-driver.ts, which loads the build for this Node.',
+}
+
 export default tseslint.config(
   { ignores: ['dist/**', 'dist-bench/**', 'data/**', 'node_modules/**', 'coverage/**', 'dev-dist/**', 'public/**'] },
   js.configs.recommended,
@@ -122,11 +128,17 @@ export default tseslint.config(
               ],
               message: 'The sync server imports only src/domain and src/shared from the app side.',
             },
+            sqliteDriverOnly,
           ],
         },
       ],
     },
   },
+  {
+    files: ['tests/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [sqliteDriverOnly] }] },
+  },
+  { files: ['sync-server/src/store/sqlite-driver.ts'], rules: { 'no-restricted-imports': 'off' } },
   {
     files: ['src/**/*.vue'],
     rules: {

@@ -7,9 +7,10 @@ import { DASHBOARD_VOLUME, measureDashboard } from './dashboard'
 import { measureDevice } from './device'
 import { measureDocuments } from './documents'
 import { loadDevices } from './devices'
+import { measureCuts, measurePartition } from './faults'
 import { measureFirstSync } from './first-sync'
 import { loadHealth } from './health'
-import { count, machine, ms } from './lib/stats'
+import { count, machine, ms, summarize } from './lib/stats'
 import { isPostgresReachable, postgresUrl, pushPostgres, pushSqlite, type PushFigures } from './push'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
@@ -199,6 +200,8 @@ async function main(): Promise<void> {
     if (d.skipped !== null) console.log(`  postgres: not reachable at ${d.skipped}, skipped  target ≤ 1 s`)
   }
 
+  if (wants('faults')) await faults()
+
   if (wants('documents')) {
     const d = await measureDocuments(root)
     console.log(
@@ -213,6 +216,51 @@ async function main(): Promise<void> {
       )
     }
   }
+}
+
+async function faults(): Promise<void> {
+  const url = postgresUrl()
+  const cuts = Number(process.env.BENCH_CUTS ?? 50)
+  const outageMs = Number(process.env.BENCH_OUTAGE_MS ?? 5_000)
+  console.log(
+    `\n[faults] the real server in its own process on PostgreSQL through a TCP proxy (tests/integration/faults/); ${machine()}`,
+  )
+  if (!(await isPostgresReachable(url))) {
+    console.log(`  postgres: not reachable at ${url.replace(/:[^:@/]*@/, ':***@')}, skipped`)
+    return
+  }
+  console.log(
+    `  ${cuts} outages of ${outageMs / 1000} s: the proxy resets every connection and refuses new ones, at a random moment of a push (within 1.5 × the median push time after one is sent; one in five as the database answers a COMMIT, the answer lost); 3 devices push 9 mutations at a time without pause, retrying every 100 ms while refused`,
+  )
+  const f = await measureCuts(url, cuts, outageMs, (_i, line) => {
+    if (process.env.BENCH_VERBOSE === '1') console.log(`    ${line}`)
+  })
+  const answered = Object.values(f.outcomes).reduce((n, k) => n + k, 0)
+  const recovery = summarize(f.cuts.map((c) => c.recoveryMs))
+  const slowest = Math.max(0, ...f.cuts.map((c) => c.slowestMs))
+  const inTransaction = f.cuts.filter((c) => c.at.inTransaction > 0).length
+  const onCommit = f.cuts.filter((c) => c.at.onCommit > 0).length
+  console.log(
+    `  process exits: ${f.exit === null ? 0 : `1 (${JSON.stringify(f.exit)})`} in ${f.cuts.length} cuts  target 0 in 50; cuts that fell inside an open transaction ${inTransaction}, on a COMMIT ${onCommit}`,
+  )
+  console.log(
+    `  pushes sent during the outages: ${count(answered)}, answered ${Object.entries(f.outcomes)
+      .map(([status, n]) => `${status} × ${count(n)}`)
+      .join(
+        ', ',
+      )}; without Retry-After ${f.withoutRetryAfter}; over 2 s or unanswered ${f.late}; slowest ${ms(slowest)}  target every request answered within 2 s`,
+  )
+  console.log(
+    `  service back after the database (first push answered 200, retried every 100 ms): median ${ms(recovery.median)}, p95 ${ms(recovery.p95)}, max ${ms(recovery.max)}  target ≤ 1 s`,
+  )
+  console.log(
+    `  ledger after the run: ${count(f.mutations)} mutations answered; ${f.ledgerProblems.length === 0 ? 'sound (each device’s results 1..n once, every answered mutation stored with its answer and replayed unchanged, audit chains consecutive and linked)' : `${f.ledgerProblems.length} problems: ${f.ledgerProblems.slice(0, 5).join('; ')}`}  target 0 acknowledged mutations lost; ${f.seconds.toFixed(0)} s in all`,
+  )
+
+  const p = await measurePartition(url)
+  console.log(
+    `  silent partition (nothing forwarded, nothing refused), default limits (DATABASE_STATEMENT_TIMEOUT_MS 15 s + 1 s client margin, DATABASE_CONNECT_TIMEOUT_MS 5 s): 3 pushes sent into it answered ${p.statuses.join(', ')} after ${p.answeredMs.map((m) => `${(m / 1000).toFixed(1)} s`).join(', ')}; healed, pushes through after ${ms(p.recoveryMs)}; process ${p.exited ? 'EXITED' : 'still up'}`,
+  )
 }
 
 main().catch((error: unknown) => {

@@ -1,6 +1,12 @@
 import { request, type Agent } from 'node:http'
 
-export type HttpAnswer = { status: number; text: string; ms: number }
+export type HttpAnswer = {
+  status: number
+  text: string
+  ms: number
+  /** The Retry-After header, when there is one. */
+  retryAfter: string | null
+}
 
 export type HttpOptions = {
   method?: 'GET' | 'POST'
@@ -44,6 +50,7 @@ export function httpJson(url: string, options: HttpOptions = {}): Promise<HttpAn
             status: res.statusCode ?? 0,
             text: Buffer.concat(chunks).toString('utf8'),
             ms: performance.now() - started,
+            retryAfter: typeof res.headers['retry-after'] === 'string' ? res.headers['retry-after'] : null,
           }),
         )
       },

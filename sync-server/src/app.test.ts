@@ -1,5 +1,6 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
+import { connect, type AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import { pino } from 'pino'
@@ -67,13 +68,94 @@ describe('HTTP app', () => {
       expect(res.headers['cache-control']).toBe('no-store')
     })
 
-    it('answers 503 when the store does not answer', async () => {
-      const down: Store = { ...store, ping: () => Promise.reject(new Error('disk gone')) }
+    it('stays alive but says degraded, and not ready, when the store does not answer', async () => {
+      const down: Store = { ...store, probe: () => Promise.reject(new Error('disk gone')) }
       const broken = await buildApp(deps({ store: down }))
-      const res = await broken.inject({ method: 'GET', url: '/api/health' })
-      expect(res.statusCode).toBe(503)
-      expect(res.json()).toEqual({ status: 'unavailable' })
+      const live = await broken.inject({ method: 'GET', url: '/api/health' })
+      expect(live.statusCode).toBe(200)
+      expect(live.json()).toEqual({
+        status: 'degraded',
+        version: '1.2.3',
+        store: 'sqlite',
+        reason: 'database-unreachable',
+      })
+      const ready = await broken.inject({ method: 'GET', url: '/api/health/ready' })
+      expect(ready.statusCode).toBe(503)
+      expect(Number(ready.headers['retry-after'])).toBeGreaterThan(0)
+      expect(ready.json()).toEqual({
+        status: 'not-ready',
+        reason: 'database-unreachable',
+        checks: { database: 'unreachable', writable: 'unknown', migrations: 'unknown' },
+      })
       await broken.close()
+    })
+
+    it('is ready when the database answers, takes a write and has this server’s schema', async () => {
+      const res = await app.inject({ method: 'GET', url: '/api/health/ready' })
+      expect(res.statusCode).toBe(200)
+      expect(res.json()).toEqual({
+        status: 'ready',
+        checks: { database: 'ok', writable: 'ok', migrations: 'ok' },
+      })
+      expect(res.headers['cache-control']).toBe('no-store')
+    })
+  })
+
+  describe('shutting down', () => {
+    /** A raw HTTP/1.1 exchange: the head now, the rest when `finish` is called; resolves with what came back. */
+    const exchange = (port: number, head: string) => {
+      const socket = connect(port, '127.0.0.1')
+      let answer = ''
+      const answered = new Promise<string>((resolve) => {
+        socket.on('data', (chunk: Buffer) => (answer += chunk.toString()))
+        socket.on('close', () => resolve(answer))
+      })
+      socket.write(head)
+      return { answered, finish: (rest: string) => socket.write(rest) }
+    }
+
+    it('answers requests arriving meanwhile 503 with Retry-After, finishes the one in flight, and says so in health', async () => {
+      const closing = await buildApp(deps())
+      let release: () => void = () => undefined
+      const released = new Promise<void>((resolve) => (release = resolve))
+      let started: () => void = () => undefined
+      const inHandler = new Promise<void>((resolve) => (started = resolve))
+      closing.get('/api/test/slow', async () => {
+        started()
+        await released
+        return { done: true }
+      })
+      await closing.listen({ port: 0, host: '127.0.0.1' })
+      const { port } = closing.server.address() as AddressInfo
+      const request = (path: string) => `GET ${path} HTTP/1.1\r\nHost: x\r\n`
+
+      const slow = exchange(port, `${request('/api/test/slow')}\r\n`)
+      await inHandler
+      // Requests whose heads are under way when the close begins.
+      const late = ['/api/auth/me', '/api/health/ready', '/api/health'].map((path) =>
+        exchange(port, request(path)),
+      )
+      await new Promise((resolve) => setTimeout(resolve, 50))
+      const closed = closing.close()
+      await new Promise((resolve) => setTimeout(resolve, 50))
+      for (const l of late) l.finish('\r\n')
+      const [me, ready, live] = await Promise.all(late.map((l) => l.answered))
+
+      expect(me).toMatch(/^HTTP\/1\.1 503 /)
+      expect(me).toMatch(/\r\nretry-after: [1-9]\d*\r\n/i)
+      expect(me).toMatch(/\r\nconnection: close\r\n/i)
+      expect(me).toContain('{"error":"unavailable"}')
+      expect(ready).toMatch(/^HTTP\/1\.1 503 /)
+      expect(ready).toContain('"reason":"shutting-down"')
+      expect(live).toMatch(/^HTTP\/1\.1 200 /)
+      expect(live).toContain('"status":"degraded"')
+
+      release()
+      const answer = await slow.answered
+      expect(answer).toMatch(/^HTTP\/1\.1 200 /)
+      expect(answer).toMatch(/\r\nconnection: close\r\n/i)
+      expect(answer).toContain('{"done":true}')
+      await closed
     })
   })
 

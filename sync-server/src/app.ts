@@ -7,15 +7,22 @@ import fastifyStatic from '@fastify/static'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import { ZodError } from 'zod'
 import type { Clock } from './clock'
-import { issuesOf, sendProtocolError, type ErrorCode, type HttpErrorBody } from './http-errors'
+import {
+  issuesOf,
+  sendProtocolError,
+  sendUnavailable,
+  type ErrorCode,
+  type HttpErrorBody,
+} from './http-errors'
 import type { PasswordLinkSender } from './rules/admin-accounts'
 import { registerAccessRequestRoutes, type PublicRateLimit } from './routes/access-requests'
 import { registerAdminRoutes } from './routes/admin'
 import { registerAuthRoutes, type LoginRateLimit } from './routes/auth'
 import { registerHealthRoutes } from './routes/health'
 import { registerSyncRoutes } from './routes/sync'
+import { createHealthMonitor, type HealthMonitor } from './rules/store-health'
 import { createSyncEvents, type SyncEvents } from './rules/sync-events'
-import { isTransientStoreError } from './rules/sync-transient'
+import { transientFaultOf } from './rules/sync-transient'
 import type { Store } from './store'
 
 export type AppDeps = {
@@ -38,6 +45,8 @@ export type AppDeps = {
   readonly passwordLinkSender?: PasswordLinkSender
   /** The app's public origin for those links; the request's own origin when absent. */
   readonly publicUrl?: string | null
+  /** What the health routes report (rules/store-health.ts); one on `store` with its defaults when absent. */
+  readonly health?: HealthMonitor
 }
 
 // The sync protocol caps a push at 2 MB; nothing else under /api is larger.
@@ -84,6 +93,7 @@ export function cacheControlFor(root: string, filePath: string): string {
 }
 
 const isApiPath = (path: string) => path === '/api' || path.startsWith('/api/')
+const isHealthPath = (path: string) => path === '/api/health' || path.startsWith('/api/health/')
 const looksLikeFile = (path: string) => /\.[A-Za-z0-9]+$/.test(path.slice(path.lastIndexOf('/') + 1))
 
 function isDirectory(path: string | null): path is string {
@@ -110,7 +120,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     loggerInstance: deps.logger,
     bodyLimit: BODY_LIMIT_BYTES,
     genReqId: () => randomUUID(),
-    return503OnClosing: true,
+    // Requests arriving while the server closes are answered below, in the protocol's format with Retry-After.
+    return503OnClosing: false,
     // The router's own refusals (an undecodable URL, a path segment over 100 characters) answer in the
     // protocol's error format like every other refusal, not in Fastify's.
     frameworkErrors: (error, _request, reply) => {
@@ -118,13 +129,25 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     },
   })
 
+  const health = deps.health ?? createHealthMonitor({ store: deps.store, logger: deps.logger })
+  // Shutting down (SIGTERM): requests already in the server finish; new ones are sent to try again in a moment
+  // (on another instance behind a load balancer), and every answer closes its connection so the close is quick.
+  let closing = false
+  app.addHook('preClose', async () => {
+    closing = true
+    health.drain()
+  })
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id)
+    if (!closing) return
+    reply.header('connection', 'close')
+    if (!isHealthPath(request.url.split('?')[0] ?? '')) return sendUnavailable(reply, 'unreachable')
   })
   app.addHook('onSend', async (request, reply, payload) => {
     if (isApiPath(request.url.split('?')[0] ?? '') && !reply.hasHeader('cache-control')) {
       reply.header('cache-control', 'no-store')
     }
+    if (closing) reply.header('connection', 'close')
     return payload
   })
 
@@ -152,10 +175,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       request.log.info({ err: error }, 'request refused: unstorable characters')
       return send(400, { error: 'invalid-request', message: 'unsupported characters' })
     }
-    // A store that is busy, unreachable or shutting down: the client retries, nothing was committed.
-    if (isTransientStoreError(error)) {
-      request.log.warn({ err: error }, 'transient store failure')
-      return send(503, { error: 'unavailable' })
+    // A store that is busy, unreachable, out of space or shutting down: the client retries, nothing was committed
+    // (or, when the answer to a commit was lost, the stored results settle the retry).
+    const fault = transientFaultOf(error)
+    if (fault !== null) {
+      request.log.warn({ err: error, fault }, 'transient store failure')
+      health.noteFault(fault, error)
+      return sendUnavailable(reply, fault)
     }
     const status = error.statusCode ?? 500
     if (status >= 400 && status < 500) {
@@ -166,10 +192,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     return send(500, { error: 'internal' })
   })
 
-  registerHealthRoutes(app, deps)
+  registerHealthRoutes(app, { ...deps, health })
   await registerAuthRoutes(app, deps)
   const syncEvents = deps.syncEvents ?? createSyncEvents()
-  registerSyncRoutes(app, { ...deps, events: syncEvents })
+  registerSyncRoutes(app, { ...deps, events: syncEvents, health })
   registerAdminRoutes(app, { ...deps, events: syncEvents })
   registerAccessRequestRoutes(app, deps)
   app.addHook('onClose', async () => {

@@ -15,6 +15,8 @@ describe('loadConfig', () => {
         logLevel: 'info',
         staticDir: '/srv/carnet/dist',
         loginRateLimit: 10,
+        databaseTimeouts: { statementMs: 15_000, connectMs: 5_000 },
+        shutdownTimeoutMs: 20_000,
       },
     })
   })
@@ -31,6 +33,9 @@ describe('loadConfig', () => {
         LOG_LEVEL: 'warn',
         STATIC_DIR: 'public-build',
         LOGIN_RATE_LIMIT: '600',
+        DATABASE_STATEMENT_TIMEOUT_MS: '3000',
+        DATABASE_CONNECT_TIMEOUT_MS: '1500',
+        SHUTDOWN_TIMEOUT_MS: '45000',
       },
       '/srv/carnet',
     )
@@ -46,6 +51,8 @@ describe('loadConfig', () => {
         logLevel: 'warn',
         staticDir: '/srv/carnet/public-build',
         loginRateLimit: 600,
+        databaseTimeouts: { statementMs: 3000, connectMs: 1500 },
+        shutdownTimeoutMs: 45_000,
       },
     })
   })
@@ -65,6 +72,14 @@ describe('loadConfig', () => {
     [
       { LOGIN_RATE_LIMIT: 'lots' },
       'LOGIN_RATE_LIMIT must be a whole number of sign-in attempts per minute (1-9999999)',
+    ],
+    [
+      { DATABASE_STATEMENT_TIMEOUT_MS: '15s' },
+      'DATABASE_STATEMENT_TIMEOUT_MS must be a whole number of milliseconds (100-9999999)',
+    ],
+    [
+      { SHUTDOWN_TIMEOUT_MS: '50' },
+      'SHUTDOWN_TIMEOUT_MS must be a whole number of milliseconds (100-9999999)',
     ],
   ])('refuses %o with one line', (env, message) => {
     expect(loadConfig(env)).toEqual({ ok: false, message })

@@ -17,7 +17,13 @@ export type Config = {
   readonly staticDir: string
   /** Sign-in attempts allowed per minute, per client address and per login (`LOGIN_RATE_LIMIT`). */
   readonly loginRateLimit: number
+  /** PostgreSQL time limits (`DATABASE_STATEMENT_TIMEOUT_MS`, `DATABASE_CONNECT_TIMEOUT_MS`). */
+  readonly databaseTimeouts: DatabaseTimeouts
+  /** How long a graceful shutdown may take before the process exits anyway (`SHUTDOWN_TIMEOUT_MS`). */
+  readonly shutdownTimeoutMs: number
 }
+
+export type DatabaseTimeouts = { readonly statementMs: number; readonly connectMs: number }
 
 export type ConfigOutcome = { ok: true; config: Config } | { ok: false; message: string }
 
@@ -71,7 +77,22 @@ const EnvSchema = z.object({
       .transform(Number)
       .default(10),
   ),
+  // Operations: time limits, so a silent database or a stuck request cannot hold the server.
+  DATABASE_STATEMENT_TIMEOUT_MS: milliseconds(15_000),
+  DATABASE_CONNECT_TIMEOUT_MS: milliseconds(5_000),
+  SHUTDOWN_TIMEOUT_MS: milliseconds(20_000),
 })
+
+function milliseconds(fallback: number) {
+  return z.preprocess(
+    blankAsUndefined,
+    z
+      .string()
+      .regex(/^[1-9]\d{2,6}$/, 'must be a whole number of milliseconds (100-9999999)')
+      .transform(Number)
+      .default(fallback),
+  )
+}
 
 function isPostgresUrl(value: string): boolean {
   try {
@@ -107,6 +128,11 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string = process.cwd()):
       logLevel: e.LOG_LEVEL,
       staticDir: resolve(cwd, e.STATIC_DIR),
       loginRateLimit: e.LOGIN_RATE_LIMIT,
+      databaseTimeouts: {
+        statementMs: e.DATABASE_STATEMENT_TIMEOUT_MS,
+        connectMs: e.DATABASE_CONNECT_TIMEOUT_MS,
+      },
+      shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     },
   }
 }

@@ -1,5 +1,6 @@
 import type { FastifyReply } from 'fastify'
 import type { ZodError } from 'zod'
+import { retryAfterSeconds, type StoreFaultKind } from './store/faults'
 import {
   HTTP_STATUS_BY_PROTOCOL_ERROR,
   type ErrorCode,
@@ -34,6 +35,15 @@ export function sendProtocolError(
 ): FastifyReply {
   const { status, body } = protocolError(error, detail)
   return reply.code(status).send(body)
+}
+
+/**
+ * Answers `503 unavailable` for a fault a retry can cure, with the Retry-After that fault calls for (the PWA
+ * waits that long before its next attempt).
+ */
+export function sendUnavailable(reply: FastifyReply, fault: StoreFaultKind): FastifyReply {
+  reply.header('retry-after', String(retryAfterSeconds(fault)))
+  return sendProtocolError(reply, 'unavailable')
 }
 
 /** The `issues` of a `400 invalid-request`: where (path segments) and what, from a zod refusal. */

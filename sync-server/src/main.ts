@@ -28,7 +28,11 @@ async function start(): Promise<void> {
 
   let store: Store
   try {
-    store = await openStore(config, clock)
+    store = await openStore(config, clock, {
+      databaseTimeouts: config.databaseTimeouts,
+      onIdleError: (error) =>
+        logger.warn({ err: error }, 'database: an idle connection was lost; the next query opens another'),
+    })
   } catch (error) {
     fail(describeStoreOpenError(error, config))
   }
@@ -63,14 +67,29 @@ async function start(): Promise<void> {
   const port = typeof address === 'object' && address !== null ? address.port : config.port
   process.stdout.write(`Carnet is running on http://${displayHost(config.host)}:${port}\n`)
 
+  // Graceful stop (SIGTERM from systemd, Ctrl-C): readiness turns 503 and new requests are answered 503 with
+  // Retry-After, requests in flight finish, event streams are closed, the waiting device states are written and
+  // the database closed. A second signal, or SHUTDOWN_TIMEOUT_MS, ends the process at once.
   let stopping = false
   const stop = async (signal: NodeJS.Signals) => {
-    if (stopping) process.exit(1)
+    if (stopping) {
+      logger.warn({ signal }, 'second signal: exiting now')
+      process.exit(1)
+    }
     stopping = true
-    logger.info({ signal }, 'shutting down')
+    logger.info(
+      { signal, timeoutMs: config.shutdownTimeoutMs },
+      'shutting down: finishing requests in flight',
+    )
+    const deadline = setTimeout(() => {
+      logger.error({ timeoutMs: config.shutdownTimeoutMs }, 'shutdown took too long: exiting now')
+      process.exit(1)
+    }, config.shutdownTimeoutMs)
+    deadline.unref()
     try {
       await app.close()
       await store.close()
+      logger.info('stopped')
       process.exit(0)
     } catch (error) {
       logger.error({ err: error }, 'shutdown failed')

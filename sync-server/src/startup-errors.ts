@@ -1,6 +1,8 @@
+import { statfsSync } from 'node:fs'
 import type { Config } from './config'
 import { redactUrl } from './config'
 import { SchemaTooNewError } from './store'
+import { storeFaultOf } from './store/faults'
 
 type SystemErrorLike = { code?: unknown; message?: unknown }
 
@@ -33,9 +35,25 @@ export function describeStoreOpenError(error: unknown, config: Pick<Config, 'dat
     }
     return `carnet: cannot prepare the database at ${where} (${code})`
   }
+  // A database closed cleanly needs room for its -wal and -shm files to open again: on a full disk that fails
+  // with an I/O error that does not say why.
+  const fault = storeFaultOf(error)
+  if (fault === 'storage-full' || (fault === 'storage-error' && diskIsFull(config.dataDir))) {
+    return `carnet: no space left on the disk of DATA_DIR ${config.dataDir}: free some and start again (${code})`
+  }
   if (code.startsWith('SQLITE_'))
     return `carnet: cannot open the SQLite database ${config.database.file} (${code})`
   return `carnet: cannot write to DATA_DIR ${config.dataDir} (${code})`
+}
+
+function diskIsFull(dir: string): boolean {
+  try {
+    const fs = statfsSync(dir)
+    // Less than 64 KiB for an unprivileged process: not enough for SQLite's shared-memory index.
+    return fs.bavail * fs.bsize < 64 * 1024
+  } catch {
+    return false
+  }
 }
 
 export function describeListenError(error: unknown, config: Pick<Config, 'host' | 'port'>): string {

@@ -175,7 +175,8 @@ export function createDeviceStateRecorder(
 
 /**
  * preHandler of the sync routes: `Authorization: Bearer <deviceToken>` → `request.device`, and the
- * device's reported state and last-seen time recorded (`DeviceStateRecorder`). Refuses `401 unauthenticated`
+ * device's reported state and last-seen time recorded (`DeviceStateRecorder`, best effort: a failed write is
+ * logged, not answered). Refuses `401 unauthenticated`
  * (no or unknown token) or `401 device-revoked`; a transient store failure it throws answers
  * `503 unavailable` (the app's error handler), so the device backs off and retries instead of treating it as a
  * bug.
@@ -188,10 +189,13 @@ export function requireDevice(deps: RequestAuthDeps): preHandlerAsyncHookHandler
     const device = await deps.store.findDeviceByTokenHash(hashToken(token))
     if (device === null) return sendProtocolError(reply, 'unauthenticated')
     if (device.revokedAt !== null) return sendProtocolError(reply, 'device-revoked')
-    await states.record(device.id, {
-      seenAt: deps.clock.now().toISOString(),
-      ...readDeviceStateHeaders(request.headers),
-    })
+    // Telemetry, never a reason to refuse: on a full or read-only disk a pull still answers.
+    await states
+      .record(device.id, {
+        seenAt: deps.clock.now().toISOString(),
+        ...readDeviceStateHeaders(request.headers),
+      })
+      .catch((error: unknown) => request.log.warn({ err: error }, 'device state not recorded'))
     request.device = {
       id: device.id,
       organisationId: device.organisationId,

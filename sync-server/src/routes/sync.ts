@@ -10,7 +10,7 @@ import {
   userOfDeviceSession,
 } from '../auth/request-auth'
 import type { Clock } from '../clock'
-import { sendProtocolError } from '../http-errors'
+import { sendProtocolError, sendUnavailable } from '../http-errors'
 import type { Store } from '../store'
 import type { SyncEvents } from '../rules/sync-events'
 import { pullChanges } from '../rules/sync-pull'
@@ -23,10 +23,17 @@ import {
   type PushOutcome,
   type Refusal,
 } from '../rules/sync-push'
+import type { HealthMonitor } from '../rules/store-health'
 import { resolveRejection } from '../rules/sync-rejections'
-import { isTransientStoreError } from '../rules/sync-transient'
+import { transientFaultOf } from '../rules/sync-transient'
 
-export type SyncRouteDeps = { readonly store: Store; readonly clock: Clock; readonly events: SyncEvents }
+export type SyncRouteDeps = {
+  readonly store: Store
+  readonly clock: Clock
+  readonly events: SyncEvents
+  /** Told of the faults requests meet, so the health report shows them at once. */
+  readonly health?: Pick<HealthMonitor, 'noteFault'>
+}
 
 // Fastify's own limit sits above the protocol's, so a body just over 2 MB is parsed and answered
 // `413 payload-too-large` here, like a push of 501 mutations; far larger bodies stop at Fastify's limit.
@@ -48,21 +55,24 @@ function bodyBytes(headers: Record<string, string | string[] | undefined>, body:
 
 const refuse = (reply: FastifyReply, refusal: Refusal) => reply.code(refusal.status).send(refusal.body)
 
-/** Runs store work; a transient failure (busy, serialisation, connection, shutdown) answers 503, nothing advanced. */
-async function guarded<T>(reply: FastifyReply, work: () => Promise<T>): Promise<T | FastifyReply> {
-  try {
-    return await work()
-  } catch (error) {
-    if (isTransientStoreError(error)) {
-      reply.request.log.warn({ err: error }, 'sync: transient store failure')
-      return sendProtocolError(reply, 'unavailable')
-    }
-    throw error
-  }
-}
-
 /** The sync API of sync-protocol.md: push, pull, rejection resolution, events, outbox import. */
 export function registerSyncRoutes(app: FastifyInstance, deps: SyncRouteDeps): void {
+  /**
+   * Runs store work; a transient failure (busy, serialisation, connection, full disk, shutdown) answers 503 with
+   * Retry-After, nothing advanced.
+   */
+  async function guarded<T>(reply: FastifyReply, work: () => Promise<T>): Promise<T | FastifyReply> {
+    try {
+      return await work()
+    } catch (error) {
+      const fault = transientFaultOf(error)
+      if (fault === null) throw error
+      reply.request.log.warn({ err: error, fault }, 'sync: transient store failure')
+      deps.health?.noteFault(fault, error)
+      return sendUnavailable(reply, fault)
+    }
+  }
+
   const deviceStates = createDeviceStateRecorder(deps)
   const auth = requireDevice({ ...deps, deviceStates })
   // What devices reported in the last seconds is written before the store closes.
@@ -87,7 +97,15 @@ export function registerSyncRoutes(app: FastifyInstance, deps: SyncRouteDeps): v
   app.get('/api/sync/pull', { preHandler: auth }, async (request, reply) => {
     const device = authenticatedDevice(request)
     return guarded(reply, async () => {
-      await noteReappearedEmpty(deps, device, request.query, readDeviceStateHeaders(request.headers).pending)
+      // Telemetry: a pull is a read, and is answered even when this write fails (a full disk).
+      await noteReappearedEmpty(
+        deps,
+        device,
+        request.query,
+        readDeviceStateHeaders(request.headers).pending,
+      ).catch((error: unknown) =>
+        request.log.warn({ err: error }, 'sync: reappeared-empty alert not written'),
+      )
       const outcome = await pullChanges(deps.store, device, request.query)
       if (!outcome.ok) return refuse(reply, outcome.refusal)
       // Already JSON text (sync-pull.ts): sent as it is, not serialised again.

@@ -14,6 +14,11 @@ export type PostgresSyncEventsOptions = {
   readonly logger: SyncEventsLogger
   /** First reconnection delay; it doubles up to 30 s while the database stays out of reach. */
   readonly reconnectMs?: number
+  /**
+   * How often the idle LISTEN connection is asked a trivial query: over a silent partition nothing else would
+   * tell it is dead, and notices from the other instances would stop without a word. 30 s.
+   */
+  readonly heartbeatMs?: number
 }
 
 export type PostgresSyncEvents = SyncEvents & {
@@ -23,6 +28,7 @@ export type PostgresSyncEvents = SyncEvents & {
 }
 
 const MAX_RECONNECT_MS = 30_000
+const DEFAULT_HEARTBEAT_MS = 30_000
 
 /**
  * SyncEvents across the instances sharing one PostgreSQL: a local publish reaches this instance's listeners at
@@ -35,6 +41,7 @@ const MAX_RECONNECT_MS = 30_000
 export function createPostgresSyncEvents(options: PostgresSyncEventsOptions): PostgresSyncEvents {
   const local = createSyncEvents()
   const baseDelay = options.reconnectMs ?? 500
+  const heartbeatMs = options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS
   const subscribed = new Map<string, number>()
   const queued = new Set<string>()
   let client: pg.Client | null = null
@@ -44,6 +51,7 @@ export function createPostgresSyncEvents(options: PostgresSyncEventsOptions): Po
   let closed = false
   let delay = baseDelay
   let timer: NodeJS.Timeout | null = null
+  let heartbeat: NodeJS.Timeout | null = null
   let resolveListening: () => void = () => undefined
   let listeningNow = new Promise<void>((resolve) => (resolveListening = resolve))
 
@@ -58,6 +66,8 @@ export function createPostgresSyncEvents(options: PostgresSyncEventsOptions): Po
     if (c !== client) return
     client = null
     ownPid = null
+    if (heartbeat !== null) clearInterval(heartbeat)
+    heartbeat = null
     if (isListening) listeningNow = new Promise<void>((resolve) => (resolveListening = resolve))
     isListening = false
     c.end().catch(() => undefined)
@@ -77,7 +87,14 @@ export function createPostgresSyncEvents(options: PostgresSyncEventsOptions): Po
   }
 
   const connect = async () => {
-    const c = new pg.Client({ connectionString: options.url, connectionTimeoutMillis: 10_000 })
+    const c = new pg.Client({
+      connectionString: options.url,
+      connectionTimeoutMillis: 10_000,
+      // A statement unanswered this long means the connection is gone (the heartbeat's, a notify's).
+      query_timeout: Math.max(1_000, Math.min(10_000, heartbeatMs)),
+      keepAlive: true,
+      keepAliveInitialDelayMillis: 10_000,
+    })
     client = c
     c.on('error', (error) => lost(c, error))
     c.on('end', () => lost(c, new Error('connection ended')))
@@ -98,6 +115,15 @@ export function createPostgresSyncEvents(options: PostgresSyncEventsOptions): Po
       ownPid = rows[0]?.pid ?? null
       isListening = true
       delay = baseDelay
+      let beating = false
+      heartbeat = setInterval(() => {
+        if (beating) return
+        beating = true
+        c.query('SELECT 1')
+          .catch((error: unknown) => lost(c, error))
+          .finally(() => (beating = false))
+      }, heartbeatMs)
+      heartbeat.unref()
       if (everListened) {
         for (const organisationId of subscribed.keys()) local.notify(organisationId)
       }
@@ -138,6 +164,8 @@ export function createPostgresSyncEvents(options: PostgresSyncEventsOptions): Po
       closed = true
       if (timer !== null) clearTimeout(timer)
       timer = null
+      if (heartbeat !== null) clearInterval(heartbeat)
+      heartbeat = null
       const c = client
       client = null
       isListening = false

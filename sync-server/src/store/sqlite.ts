@@ -1,13 +1,14 @@
 import { AsyncLocalStorage, AsyncResource } from 'node:async_hooks'
 import { statSync } from 'node:fs'
-import Database from 'better-sqlite3'
 import type { Clock } from '../clock'
 import { pendingMigrations, SCHEMA_MIGRATIONS_TABLE } from './migrations'
+import Database, { type SqliteStatement } from './sqlite-driver'
 import { createAdminQueries } from './admin-queries'
 import { createAuthQueries } from './auth-queries'
 import { createQueries, type Executor, type SqlValue } from './queries'
+import { createStorageWatch } from './storage-watch'
 import { createSyncQueries } from './sync-queries'
-import { NestedStoreCallError, type Store } from './types'
+import { NestedStoreCallError, type Store, type StoreProbe } from './types'
 
 export type SqliteStoreOptions = { readonly file: string; readonly clock: Clock }
 
@@ -121,9 +122,13 @@ export function openSqliteStore({ file, clock }: SqliteStoreOptions): Store {
   const inTransaction = new AsyncLocalStorage<true>()
   const queue = createJobQueue(async (first, next) => commitGroup(first, next))
   const exclusive = queue.one
+  // A full or read-only disk is noted where a write meets it (SQLITE_FULL, SQLITE_READONLY…) and forgotten when
+  // a write goes through again: nothing here refuses work, each write simply tries.
+  const storage = createStorageWatch()
+  const totalChanges = () => Number(db.prepare('SELECT total_changes()').pluck().get())
 
   // Preparing is a large part of a small statement's cost: keep the recent ones (bounded, texts vary little).
-  const statements = new Map<string, Database.Statement>()
+  const statements = new Map<string, SqliteStatement>()
   const prepare = (sql: string) => {
     let statement = statements.get(sql)
     if (statement === undefined) {
@@ -144,7 +149,7 @@ export function openSqliteStore({ file, clock }: SqliteStoreOptions): Store {
   // reads one committed snapshot. An in-memory database has no second connection: everything queues.
   const reader =
     file === ':memory:' || file === '' ? null : new Database(file, { readonly: true, timeout: 5000 })
-  const readerStatements = new Map<string, Database.Statement>()
+  const readerStatements = new Map<string, SqliteStatement>()
   const readOnly = new Map<string, boolean>()
   const readerAll = (sql: string, params: readonly SqlValue[]) => {
     if (reader === null) throw new Error('no read connection')
@@ -183,7 +188,16 @@ export function openSqliteStore({ file, clock }: SqliteStoreOptions): Store {
     },
     run: (sql, params) => {
       if (inTransaction.getStore()) return Promise.reject(new NestedStoreCallError())
-      return exclusive(() => direct.run(sql, params))
+      return exclusive(async () => {
+        try {
+          const changed = await direct.run(sql, params)
+          if (changed > 0) storage.wrote()
+          return changed
+        } catch (error) {
+          storage.failed(error)
+          throw error
+        }
+      })
     },
   }
   const txQueries = {
@@ -244,6 +258,25 @@ export function openSqliteStore({ file, clock }: SqliteStoreOptions): Store {
       await guarded.all('SELECT 1')
     },
 
+    probe() {
+      // In the queue, so the write is not part of a group's transaction. The write rewrites the header's
+      // user_version (which Carnet does not otherwise use) with its own value: one page appended to the WAL and
+      // flushed, as any commit, so it meets a full or read-only disk as a push would.
+      return exclusive(async (): Promise<StoreProbe> => {
+        const version = db.prepare('SELECT max(version) FROM schema_migrations').pluck().get()
+        let writeError: unknown = null
+        try {
+          db.transaction(() => {
+            const userVersion = Number(db.pragma('user_version', { simple: true }))
+            db.pragma(`user_version = ${userVersion}`)
+          }).immediate()
+        } catch (error) {
+          writeError = error
+        }
+        return { schemaVersion: Number(version ?? 0), writeError, storageFault: storage.current() }
+      })
+    },
+
     backup(destPath) {
       // Under the lock: the backup reads through this connection, which would see an open
       // transaction's uncommitted pages.
@@ -279,6 +312,8 @@ export function openSqliteStore({ file, clock }: SqliteStoreOptions): Store {
     }
     // Work done but not committed yet.
     let done: { job: TransactionJob; value: unknown }[] = []
+    // Only while a storage fault is noted: whether this group wrote anything, so that a commit clears it.
+    const changesBefore = storage.current() === null ? null : totalChanges()
     try {
       db.exec('BEGIN IMMEDIATE')
       for (let job: TransactionJob | undefined = first; job !== undefined; job = take()) {
@@ -288,6 +323,7 @@ export function openSqliteStore({ file, clock }: SqliteStoreOptions): Store {
           db.exec('RELEASE carnet_tx')
         } catch (error) {
           if (done[done.length - 1]?.job === job) done.pop()
+          storage.failed(error)
           reject(job, error)
           if (db.inTransaction) {
             db.exec('ROLLBACK TO carnet_tx')
@@ -302,7 +338,9 @@ export function openSqliteStore({ file, clock }: SqliteStoreOptions): Store {
         }
       }
       db.exec('COMMIT')
+      if (changesBefore !== null && totalChanges() > changesBefore) storage.wrote()
     } catch (error) {
+      storage.failed(error)
       try {
         if (db.inTransaction) db.exec('ROLLBACK')
       } catch {

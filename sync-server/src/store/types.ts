@@ -1,6 +1,7 @@
 import type { Result } from '../../../src/domain/result'
 import { PROFESSIONS as HEALTH_PROFESSIONS } from '../../../src/shared/vocabulary'
 import type { AdminQueries } from './admin-queries'
+import type { StorageFaultKind } from './faults'
 import type { AuthQueries } from './auth-queries'
 import type { SyncQueries } from './sync-queries'
 
@@ -163,12 +164,36 @@ export type BackupOutcome =
 
 export type MigrationReport = { readonly applied: readonly number[]; readonly version: number }
 
+/** A write that failed for want of space, on a read-only disk or with an I/O error (store/faults.ts). */
+export type StorageFault = {
+  readonly kind: StorageFaultKind
+  /** The driver's code: SQLITE_FULL, 53100, EROFS… */
+  readonly code: string
+  /** When (epoch ms). */
+  readonly at: number
+}
+
+/** What `Store.probe` found. */
+export type StoreProbe = {
+  /** The newest migration applied to the database. */
+  readonly schemaVersion: number
+  /** Why the database would refuse a write now, or null when it takes one. */
+  readonly writeError: unknown
+  /** The last storage fault a write met, until a write goes through again. */
+  readonly storageFault: StorageFault | null
+}
+
 export type Store = StoreQueries & {
   readonly kind: StoreKind
   migrate(): Promise<MigrationReport>
   close(): Promise<void>
   /** Resolves when the database answers a trivial query; rejects otherwise. */
   ping(): Promise<void>
+  /**
+   * The health check's look at the database: its schema version and whether it takes a write now. Rejects only
+   * when the database cannot be reached at all.
+   */
+  probe(): Promise<StoreProbe>
   backup(destPath: string): Promise<BackupOutcome>
   /**
    * Runs `fn` in one database transaction: committed when `fn` resolves, rolled back when it throws.

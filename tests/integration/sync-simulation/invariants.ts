@@ -2,7 +2,7 @@
 // server's state is read from its SQLite file (a read-only connection beside the live store); the devices' from
 // their IndexedDB. Each check returns the list of what is wrong (empty = holds), so a failure reports all of it.
 import { isDeepStrictEqual } from 'node:util'
-import Database from 'better-sqlite3'
+import Database from '../../../sync-server/src/store/sqlite-driver'
 import { applyCommand, remapMutation, type CommandState } from '../../../src/domain/commands/apply-command'
 import type { PatientFile } from '../../../src/domain/patients/patient-file'
 import { professionalOf, type DoseStep } from '../../../src/domain/steps/step'
