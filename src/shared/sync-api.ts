@@ -38,6 +38,14 @@ export const LoginResponseSchema = z.object({
   expiresAt: IsoDateTimeSchema,
   deviceToken: z.string().min(1).max(4096).optional(),
   deviceKey: z.string().min(1).max(4096),
+  /**
+   * The device's data key (base64 of 32 bytes) that seals its personal data at rest; given to any valid user
+   * signing in online on a device that is not revoked. Absent from servers older than device encryption.
+   */
+  dataKey: z
+    .string()
+    .regex(/^[A-Za-z0-9+/]{43}=$/)
+    .optional(),
 })
 
 /** Enforces the push framing: at most 500 mutations, all from the pushing device. */

@@ -8,7 +8,7 @@ import type { Clock } from '../clock'
 import type { Device, Store, User } from '../store'
 import { generateReadablePassword, hashPassword, needsRehash, verifyPassword } from './passwords'
 import { toOrganisationRecord, toRoleGrantRecords, toUserRecord } from './records'
-import { issueToken, newDeviceKey } from './tokens'
+import { issueToken, newDataKey, newDeviceKey } from './tokens'
 
 export const ACCESS_TOKEN_TTL_MS = 8 * 60 * 60 * 1000
 
@@ -53,7 +53,11 @@ async function checkPassword(store: Store, login: string, password: string): Pro
 
 const defaultDeviceName = (deviceId: string) => `Appareil ${deviceId.slice(0, 8)}`
 
-type DeviceSession = { readonly deviceToken?: string; readonly deviceKey: Uint8Array }
+type DeviceSession = {
+  readonly deviceToken?: string
+  readonly deviceKey: Uint8Array
+  readonly dataKey: Uint8Array
+}
 
 /** Signs a user in on a device; refusals are values. */
 export async function signIn(
@@ -89,8 +93,10 @@ export async function signIn(
     if (device.revokedAt !== null) return err('device-revoked')
     if (device.organisationId !== user.organisationId) return err('device-mismatch')
     const deviceKey = await tx.ensureDeviceKey(user.id, device.id, newDeviceKey())
+    // The device's data key seals its personal data at rest; any valid user signing in here online receives it.
+    const dataKey = await tx.ensureDeviceDataKey(device.id, newDataKey())
     await tx.createSession({ tokenHash: accessToken.hash, userId: user.id, deviceId: device.id, expiresAt })
-    return ok(isNew ? { deviceToken: deviceToken.token, deviceKey } : { deviceKey })
+    return ok(isNew ? { deviceToken: deviceToken.token, deviceKey, dataKey } : { deviceKey, dataKey })
   })
   if (!outcome.ok) return outcome
 
@@ -100,5 +106,6 @@ export async function signIn(
     expiresAt,
     ...(outcome.value.deviceToken === undefined ? {} : { deviceToken: outcome.value.deviceToken }),
     deviceKey: Buffer.from(outcome.value.deviceKey).toString('base64'),
+    dataKey: Buffer.from(outcome.value.dataKey).toString('base64'),
   })
 }

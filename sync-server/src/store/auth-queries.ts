@@ -48,6 +48,10 @@ export type AuthQueries = {
   getDeviceKey(userId: string, deviceId: string): Promise<Uint8Array | null>
   /** Stores `key` unless the pair has one already; answers the key in force, so concurrent sign-ins agree. */
   ensureDeviceKey(userId: string, deviceId: string, key: Uint8Array): Promise<Uint8Array>
+  /** Stores the device's data key unless it has one already; answers the key in force. */
+  ensureDeviceDataKey(deviceId: string, key: Uint8Array): Promise<Uint8Array>
+  /** Destroys the device's data key (revocation): no sign-in can hand it out again. */
+  destroyDeviceDataKey(deviceId: string): Promise<void>
   createSession(input: NewSession): Promise<Session>
   findSessionByTokenHash(tokenHash: string): Promise<Session | null>
   /** False when no such session or already revoked. */
@@ -129,6 +133,8 @@ export function createAuthQueries(db: Executor, clock: Clock): AuthQueries {
         [clock.now().toISOString(), revokedBy, deviceId],
       )
       if (revoked !== undefined) {
+        // Its data key goes with it: no sign-in can hand it out again (docs/device-encryption.md).
+        await db.run('DELETE FROM device_data_keys WHERE device_id = ?', [deviceId])
         // The organisation's devices learn of it by pull (entity `device-revoked`), in the same transaction.
         await appendChangesWith(db, revoked.organisationId, [
           {
@@ -161,6 +167,20 @@ export function createAuthQueries(db: Executor, clock: Clock): AuthQueries {
       const stored = await readKey(userId, deviceId)
       if (stored === null) throw new Error(`device key of ${userId} on ${deviceId} vanished after insert`)
       return stored
+    },
+
+    async ensureDeviceDataKey(deviceId, key) {
+      await db.run(
+        `INSERT INTO device_data_keys (device_id, key, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`,
+        [deviceId, Buffer.from(key).toString('base64url'), clock.now().toISOString()],
+      )
+      const [row] = await db.all('SELECT key FROM device_data_keys WHERE device_id = ?', [deviceId])
+      if (row === undefined) throw new Error(`data key of ${deviceId} vanished after insert`)
+      return toKey(KeyRow.parse(row).key)
+    },
+
+    async destroyDeviceDataKey(deviceId) {
+      await db.run('DELETE FROM device_data_keys WHERE device_id = ?', [deviceId])
     },
 
     async createSession(input) {
