@@ -6,7 +6,7 @@ import { putPatients, putSteps, searchPatients } from '../../src/db/patients-rep
 import type { DoseFields } from '../../src/shared/commands'
 import type { PatientRecord, RoleGrantRecord, StepRecord, UserRecord } from '../../src/shared/records'
 import { nowLocalIso } from '../../src/sync/clock'
-import { importSigningKey } from '../../src/sync/device-key'
+import { importSigningKey } from '../../src/db/vault/device-key'
 import { uuidv7 } from '../../src/sync/ids'
 import { pendingCount, recordChange } from '../../src/sync/outbox'
 import { pullAll } from '../../src/sync/pull'

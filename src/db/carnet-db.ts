@@ -11,7 +11,10 @@ import type {
 } from '../shared/records'
 import type { Vaccine } from '../shared/vaccine'
 import { binaryIdsMiddleware, packId, packIds } from './binary-ids'
-import type { PatientRow, StepRow } from './rows'
+import { restoreNameKeys, type PatientRow, type StepRow } from './rows'
+import { NameIndex, NAME_INDEX_TABLE, type NameIndexRow } from './vault/name-index'
+import { sealedTablesMiddleware, type SealSpec } from './vault/sealed-tables'
+import { Vault } from './vault/vault'
 
 /** Where a queued mutation stands: waiting, in a push, acknowledged by the server, or refused by a rule. */
 export const OUTBOX_STATUSES = ['pending', 'sending', 'applied', 'rejected'] as const
@@ -31,11 +34,40 @@ export type MetaValues = {
   pullCursor: string
   lastSyncAt: string
   session: unknown
+  /** Set once the device's data key first arrived: from then on every personal row is written sealed. */
+  vault: { v: 1; sealedSince: string; converted?: string; check?: ArrayBuffer }
 }
 /** A meta key. */
 export type MetaKey = keyof MetaValues
 /** A meta row. */
 export type MetaRow = { [K in MetaKey]: { key: K; value: MetaValues[K] } }[MetaKey]
+
+const text = (value: unknown) => (typeof value === 'string' ? value : undefined)
+
+/**
+ * The personal tables and how each is sealed (src/db/vault/sealed-tables.ts): what stays in clear is only what
+ * other code indexes and is not personal; identifiers searched by exact value are blind tokens.
+ */
+export const SEALED_TABLES: Readonly<Record<string, SealSpec>> = {
+  patients: {
+    key: 'id',
+    clear: ['id'],
+    blind: [
+      { prop: 'codeKey', label: 'code', of: (r) => text(r.codeKey) },
+      { prop: 'nirKey', label: 'nir', of: (r) => text(r.nirKey) },
+      { prop: 'nirOdKey', label: 'nir-od', of: (r) => text(r.nirOdKey) },
+      { prop: 'nissKey', label: 'niss', of: (r) => text(r.nissKey) },
+      { prop: 'bdKey', label: 'birth-date', of: (r) => text(r.birthDate) },
+    ],
+    derived: ['nameKey', 'nameWords'],
+    restore: restoreNameKeys,
+    nameIndex: true,
+  },
+  steps: { key: 'id', clear: ['id', 'patientId'], blind: [] },
+  adverseEvents: { key: 'id', clear: ['id', 'patientId', 'stepId'], blind: [] },
+  outbox: { key: 'seq', clear: ['seq', 'id', 'status', 'type'], blind: [] },
+  rejections: { key: 'id', clear: ['id', 'rejectedAt'], blind: [] },
+}
 
 /** The name of the app's database. */
 export const DB_NAME = 'carnet'
@@ -52,6 +84,11 @@ export class CarnetDb extends Dexie {
   outbox!: EntityTable<OutboxRow, 'seq'>
   rejections!: EntityTable<RejectionRecord, 'id'>
   meta!: Table<MetaRow, MetaKey>
+  nameIndex!: Table<NameIndexRow, number>
+  /** Whether rows are sealed, and the keys while the app is unlocked. */
+  readonly vault = new Vault()
+  /** Name-prefix search over sealed patients, in memory while unlocked. */
+  readonly names: NameIndex
 
   constructor(name: string = DB_NAME) {
     // 'strict': Chromium reports a transaction complete only once it is flushed to disk (its default is
@@ -90,7 +127,32 @@ export class CarnetDb extends Dexie {
         await rewriteTable(tx.table<PatientRow, unknown>('patients'), (r) => toPatientRow(fromPatientRow(r)))
         await rewriteTable(tx.table<StepRow, unknown>('steps'), (r) => toStepRow(fromStepRow(r)))
       })
+    // Version 4: rows sealed at rest (src/db/vault). Sealed patients carry blind tokens under the identifier
+    // indexes and a birth-date token (bdKey); name-prefix search reads the sealed name index (nameIndex) in
+    // memory. The two name indexes of version 3 stay while rows written before encryption remain (they are
+    // rewritten sealed after the first unlock, src/db/vault/convert.ts); sealed rows never fill them.
+    this.version(4).stores({
+      patients: 'id, codeKey, nirKey, nirOdKey, nissKey, bdKey, [birthDate+nameKey], *nameWords',
+      outbox: 'seq, &id, status, [type+status]',
+      [NAME_INDEX_TABLE]: '++n',
+    })
     this.use(binaryIdsMiddleware)
+    this.use(sealedTablesMiddleware(this.vault, SEALED_TABLES))
+    this.names = new NameIndex(
+      () => this.nameIndex,
+      () => this.vault.keys,
+      (key) => this.vault.reportBroken(NAME_INDEX_TABLE, key),
+    )
+    // Whether the database is sealed is known before anything reads or writes it, at every open (sticky).
+    this.on(
+      'ready',
+      async () => {
+        const row = await this.meta.get('vault')
+        this.vault.sealed = row?.key === 'vault'
+        this.vault.converted = row?.key === 'vault' && row.value.converted !== undefined
+      },
+      true,
+    )
   }
 }
 

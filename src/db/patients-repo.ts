@@ -1,7 +1,7 @@
 // Typed reads over the patient files: the one search entry point (code de ciblage, NIR, account holder's NIR,
 // NISS, name ± birth date), a whole file, the local duplicate check and lot autocompletion. Every read goes
 // through an index (no table scan) so search stays instant at 100,000 patients.
-import Dexie from 'dexie'
+import Dexie, { type IndexableType } from 'dexie'
 import { computeNirKey, normalizeIdentifier } from '../domain/identifiers'
 import { normalizeCodeDeCiblage } from '../domain/patients/code-de-ciblage'
 import { findLikelyDuplicates, type DuplicateReason, type IdentitySource } from '../domain/patients/identity'
@@ -9,6 +9,7 @@ import type { PatientFile } from '../domain/patients/patient-file'
 import { compareInstants, isIsoDate } from '../domain/time/calendar'
 import type { LotRecord, PatientRecord, StepRecord } from '../shared/records'
 import type { CarnetDb } from './carnet-db'
+import { blindToken } from './vault/crypto'
 import {
   fromPatientRow,
   fromStepRow,
@@ -84,12 +85,46 @@ function byName(a: PatientRow, b: PatientRow): number {
   return a.nameKey < b.nameKey ? -1 : a.nameKey > b.nameKey ? 1 : a.birthDate.localeCompare(b.birthDate)
 }
 
-async function searchByName(
+/**
+ * The stored forms an identifier is looked up under (src/db/vault): its blind token for sealed rows, and the value
+ * itself while rows written before encryption remain.
+ */
+async function lookupKeys(db: CarnetDb, label: string, value: string): Promise<IndexableType[]> {
+  const keys = db.vault.keys
+  const forms: IndexableType[] = []
+  if (!db.vault.converted) forms.push(value)
+  // Dexie.waitFor: a search or a recording may run this inside a transaction, which must not commit while the
+  // HMAC (not an IndexedDB request) is computed.
+  if (keys !== null) forms.push(await Dexie.waitFor(blindToken(keys, label, value)))
+  return forms
+}
+
+/** The patients whose indexed identifier `prop` (blinded under `label`) is `value`, at most `limit`. */
+async function lookup(
+  db: CarnetDb,
+  prop: 'codeKey' | 'nirKey' | 'nirOdKey' | 'nissKey' | 'bdKey',
+  label: string,
+  value: string,
+  limit?: number,
+): Promise<PatientRow[]> {
+  const forms = await lookupKeys(db, label, value)
+  const batches = await Promise.all(
+    forms.map((form) => {
+      const found = db.patients.where(prop).equals(form)
+      return (limit === undefined ? found : found.limit(limit)).toArray()
+    }),
+  )
+  return batches.flat()
+}
+
+/** Rows written before encryption, found through the clear name indexes (empty once every row is sealed). */
+async function searchClearRowsByName(
   db: CarnetDb,
   words: readonly string[],
   birthDate: string | undefined,
   limit: number,
 ): Promise<PatientRow[]> {
+  if (db.vault.converted) return []
   if (birthDate !== undefined) {
     // A birth date narrows to a handful of rows (≈ 3 per day at 100,000 patients): read them all, filter by name.
     const rows = await db.patients
@@ -98,20 +133,19 @@ async function searchByName(
       .filter((row) => matchesWords(row, words))
       .limit(limit)
       .toArray()
-    return rows.sort(byName)
+    return rows
   }
   const [driver, ...others] = [...words].sort((a, b) => b.length - a.length)
   if (driver === undefined) return []
   if (others.length === 0 || driver.length < 3) {
     // One word (or only short ones): walk the index from the prefix and stop at `limit` rows.
-    const rows = await db.patients
+    return db.patients
       .where('nameWords')
       .startsWith(driver)
       .distinct()
       .filter((row) => matchesWords(row, words))
       .limit(limit)
       .toArray()
-    return rows.sort(byName)
   }
   // Several words ('dupont jean'): intersect the keys of each word's prefix (key-only reads, no rows), then
   // read just the rows that match them all, instead of walking every row of a common family name.
@@ -127,7 +161,44 @@ async function searchByName(
     for (const row of batch)
       if (row !== undefined && matchesWords(row, words) && rows.length < limit) rows.push(row)
   }
-  return rows.sort(byName)
+  return rows
+}
+
+/** Sealed rows, found through the name index held in memory while the app is unlocked (src/db/vault/name-index.ts). */
+async function searchSealedRowsByName(
+  db: CarnetDb,
+  words: readonly string[],
+  birthDate: string | undefined,
+  limit: number,
+): Promise<PatientRow[]> {
+  if (db.vault.keys === null) return []
+  // Outside the caller's transaction (its scope has no name-index table), which waits meanwhile.
+  await Dexie.waitFor(() => db.names.refresh())
+  const ids = db.names.search(words, birthDate, limit).map((m) => m.id)
+  if (ids.length === 0) return []
+  const rows = await db.patients.bulkGet(ids)
+  // An entry whose row is gone (deleted by another tab since) or no longer matches is left out.
+  return rows.filter(
+    (row): row is PatientRow =>
+      row !== undefined &&
+      matchesWords(row, words) &&
+      (birthDate === undefined || row.birthDate === birthDate),
+  )
+}
+
+async function searchByName(
+  db: CarnetDb,
+  words: readonly string[],
+  birthDate: string | undefined,
+  limit: number,
+): Promise<PatientRow[]> {
+  const [sealed, clear] = await Promise.all([
+    searchSealedRowsByName(db, words, birthDate, limit),
+    searchClearRowsByName(db, words, birthDate, limit),
+  ])
+  const rows = new Map<string, PatientRow>()
+  for (const row of [...sealed, ...clear]) rows.set(row.id, row)
+  return [...rows.values()].sort(byName).slice(0, limit)
 }
 
 function byBirth(a: PatientRow, b: PatientRow): number {
@@ -161,19 +232,21 @@ export async function searchPatients(
         return
       case 'nir': {
         const [own, beneficiaries] = await Promise.all([
-          db.patients.where('nirKey').equals(parsed.nir).toArray(),
-          db.patients.where('nirOdKey').equals(parsed.body).limit(limit).toArray(),
+          lookup(db, 'nirKey', 'nir', parsed.nir),
+          lookup(db, 'nirOdKey', 'nir-od', parsed.body, limit),
         ])
         add(own, 'nir')
         add(beneficiaries.sort(byBirth), 'nir-ouvrant-droit')
         return
       }
       case 'niss':
-        add(await db.patients.where('nissKey').equals(parsed.niss).toArray(), 'niss')
+        add(await lookup(db, 'nissKey', 'niss', parsed.niss), 'niss')
         return
       case 'text': {
-        if (parsed.codes.length > 0)
-          add(await db.patients.where('codeKey').anyOf(parsed.codes).toArray(), 'code')
+        if (parsed.codes.length > 0) {
+          const found = await Promise.all(parsed.codes.map((code) => lookup(db, 'codeKey', 'code', code)))
+          add(found.flat(), 'code')
+        }
         if (parsed.words.length > 0 || parsed.birthDate !== undefined) {
           add(await searchByName(db, parsed.words, parsed.birthDate, limit), 'name')
         }
@@ -214,19 +287,21 @@ export function getPatientFile(db: CarnetDb, patientId: string): Promise<Patient
 
 /** Reads the patients that could be the same person as `candidate` (same identifier, or same birth date). */
 export async function loadIdentityCandidates(db: CarnetDb, candidate: IdentitySource): Promise<PatientRow[]> {
-  const queries: Promise<PatientRow[]>[] = [
-    db.patients
-      .where('[birthDate+nameKey]')
-      .between([candidate.birthDate, Dexie.minKey], [candidate.birthDate, Dexie.maxKey])
-      .toArray(),
-  ]
-  if (candidate.nir !== undefined)
-    queries.push(db.patients.where('nirKey').equals(nirKeyOf(candidate.nir)).toArray())
+  const queries: Promise<PatientRow[]>[] = [lookup(db, 'bdKey', 'birth-date', candidate.birthDate)]
+  if (!db.vault.converted) {
+    queries.push(
+      db.patients
+        .where('[birthDate+nameKey]')
+        .between([candidate.birthDate, Dexie.minKey], [candidate.birthDate, Dexie.maxKey])
+        .toArray(),
+    )
+  }
+  if (candidate.nir !== undefined) queries.push(lookup(db, 'nirKey', 'nir', nirKeyOf(candidate.nir)))
   if (candidate.niss !== undefined) {
-    queries.push(db.patients.where('nissKey').equals(normalizeIdentifier(candidate.niss)).toArray())
+    queries.push(lookup(db, 'nissKey', 'niss', normalizeIdentifier(candidate.niss)))
   }
   if (candidate.nirOuvrantDroit !== undefined) {
-    queries.push(db.patients.where('nirOdKey').equals(nirBodyOf(candidate.nirOuvrantDroit)).toArray())
+    queries.push(lookup(db, 'nirOdKey', 'nir-od', nirBodyOf(candidate.nirOuvrantDroit)))
   }
   const rows = new Map<string, PatientRow>()
   for (const batch of await Promise.all(queries)) for (const row of batch) rows.set(row.id, row)
@@ -258,7 +333,8 @@ export function knownLots(db: CarnetDb, vaccineId: string, prefix = '', limit = 
 
 /** Stores patient records (pull, fixtures), deriving their search keys. */
 export async function putPatients(db: CarnetDb, patients: readonly PatientRecord[]): Promise<void> {
-  await db.patients.bulkPut(patients.map(toPatientRow))
+  // The name index of sealed rows is written with them (src/db/vault/sealed-tables.ts): its table is in scope.
+  await db.transaction('rw', db.patients, db.nameIndex, () => db.patients.bulkPut(patients.map(toPatientRow)))
 }
 
 /** Stores step records (pull, fixtures). */

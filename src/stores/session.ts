@@ -16,7 +16,8 @@ import type { LoginResponse, Organisation } from '../shared/sync-api'
 import type { Role } from '../shared/vocabulary'
 import { nowLocalIso } from '../sync/clock'
 import { uuidv7 } from '../sync/ids'
-import type { WrappedDeviceKey } from '../sync/device-key'
+import type { DataKeys } from '../db/vault/crypto'
+import type { WrappedAccountKeys, WrappedDeviceKey } from '../db/vault/device-key'
 import type { RecordChangeInput, RecordChangeResult } from '../sync/outbox'
 
 /** Why a sign-in failed, each with its French sentence (patients.signIn.errors.*). */
@@ -29,6 +30,8 @@ export type SignInError =
   | 'forbidden'
   | 'server-error'
   | 'corrupt-key-blob'
+  | 'online-sign-in-needed'
+  | 'data-key-mismatch'
 
 /** The outcome of a sign-in: how it was checked, or why it failed (`retryAfterSeconds` with 'rate-limited'). */
 export type SignInResult =
@@ -42,10 +45,11 @@ export type RecordResult =
 // is on the first page (the header, the router guard), and zod, the Web Crypto helpers and the workflow rules
 // would otherwise weigh on every cold start; sign-in and recording wait for them once (precached by the worker).
 async function loadAuth() {
-  const [records, syncApi, deviceKey] = await Promise.all([
+  const [records, syncApi, deviceKey, vaultCrypto] = await Promise.all([
     import('../shared/records'),
     import('../shared/sync-api'),
-    import('../sync/device-key'),
+    import('../db/vault/device-key'),
+    import('../db/vault/crypto'),
   ])
   return {
     UserRecordSchema: records.UserRecordSchema,
@@ -53,6 +57,7 @@ async function loadAuth() {
     OrganisationSchema: syncApi.OrganisationSchema,
     LoginResponseSchema: syncApi.LoginResponseSchema,
     ...deviceKey,
+    ...vaultCrypto,
   }
 }
 
@@ -67,18 +72,26 @@ function useAuth(): Promise<Auth> {
   return auth
 }
 
-/** One account that signed in online on this device: who, and the deviceKey wrapped under their password. */
+/**
+ * One account that signed in online on this device: who, and their keys wrapped under their password — the
+ * deviceKey and the device data key (version 2), or the deviceKey alone for an account that last signed in
+ * online before the device's data was sealed (version 1: it must sign in online once more to open sealed data).
+ */
 type Account = {
   login: string
   user: UserRecord
   organisation: Organisation
   grants: RoleGrantRecord[]
-  wrappedKey: WrappedDeviceKey
+  wrappedKey: WrappedDeviceKey | WrappedAccountKeys
   lastOnlineAt: string
   lastActingFor?: string
 }
 
-/** The meta 'session' value: the device token, who is signed in now, and every account that signed in here. */
+/**
+ * The meta 'session' value: the device token, who is signed in now, and every account that signed in here. Once
+ * the device is sealed the tokens are stored sealed (`sealed`, under the data key) and read back only while the
+ * app is unlocked; the parsed value carries them in clear, in memory.
+ */
 export type StoredSession = {
   v: 1
   deviceToken?: string
@@ -91,6 +104,10 @@ export type StoredSession = {
     expiresAt?: string
   }
   accounts: Record<string, Account>
+}
+
+function isBinary(value: unknown): value is ArrayBuffer {
+  return value instanceof ArrayBuffer || Object.prototype.toString.call(value) === '[object ArrayBuffer]'
 }
 
 function isText(value: unknown): value is string {
@@ -111,7 +128,7 @@ function parseAccount(value: unknown, a: Auth): Account | null {
   const user = a.UserRecordSchema.safeParse(v.user)
   const organisation = a.OrganisationSchema.safeParse(v.organisation)
   const grants = a.GrantsSchema.safeParse(v.grants)
-  const wrappedKey = a.WrappedDeviceKeySchema.safeParse(v.wrappedKey)
+  const wrappedKey = a.WrappedAccountKeysSchema.or(a.WrappedDeviceKeySchema).safeParse(v.wrappedKey)
   if (!user.success || !organisation.success || !grants.success || !wrappedKey.success) return null
   return {
     login: v.login,
@@ -158,19 +175,75 @@ export function loginKey(login: string): string {
   return login.trim().toLowerCase()
 }
 
+const VAULT_CHECK_AAD = 'meta\u0000vault-check'
+const VAULT_CHECK = 'carnet'
+
+function decodeDataKey(dataKey: string): Uint8Array<ArrayBuffer> {
+  const binary = atob(dataKey)
+  const bytes = new Uint8Array(binary.length)
+  for (let i = 0; i < binary.length; i += 1) bytes[i] = binary.charCodeAt(i)
+  return bytes
+}
+
 function keyContext(userId: string, deviceId: string): string {
   return `carnet:${userId}:${deviceId}`
 }
+
+const SESSION_TOKENS_AAD = 'meta\u0000session-tokens'
+
+type SessionTokens = { deviceToken?: string; accessToken?: string; expiresAt?: string }
 
 /** Reads the meta 'session' value, parsed (an unreadable one counts as empty: the next online sign-in rewrites it). */
 export async function readStoredSession(): Promise<StoredSession> {
   const a = await useAuth()
   const row = await db.meta.get('session')
-  return parseStoredSession(row?.key === 'session' ? row.value : undefined, a)
+  const value = row?.key === 'session' ? row.value : undefined
+  const session = parseStoredSession(value, a)
+  const sealed = fieldsOf(value)?.sealed
+  const keys = db.vault.keys
+  if (a.isArrayBuffer(sealed) && keys !== null) {
+    // Tokens that do not open (another data key, tampering) are left out: the next online sign-in gives new ones.
+    const tokens = fieldsOf(await a.openJson(keys, SESSION_TOKENS_AAD, sealed).catch(() => null))
+    if (tokens !== null && isText(tokens.deviceToken)) session.deviceToken = tokens.deviceToken
+    if (tokens !== null && session.current !== undefined) {
+      if (isText(tokens.accessToken)) session.current.accessToken = tokens.accessToken
+      if (isText(tokens.expiresAt)) session.current.expiresAt = tokens.expiresAt
+    }
+  }
+  return session
+}
+
+/**
+ * The stored form of a session: on a sealed device its tokens go into one sealed value; while locked (no key) the
+ * tokens already stored stay as they are, and none is written in clear.
+ */
+async function storedFormOf(session: StoredSession): Promise<Record<string, unknown>> {
+  if (!db.vault.sealed && db.vault.keys === null) return session
+  const { deviceToken, current, ...rest } = session
+  const tokens: SessionTokens = {
+    ...(deviceToken === undefined ? {} : { deviceToken }),
+    ...(current?.accessToken === undefined ? {} : { accessToken: current.accessToken }),
+    ...(current?.expiresAt === undefined ? {} : { expiresAt: current.expiresAt }),
+  }
+  const stored: Record<string, unknown> = { ...rest }
+  if (current !== undefined) {
+    const { accessToken: _accessToken, expiresAt: _expiresAt, ...who } = current
+    stored.current = who
+  }
+  const keys = db.vault.keys
+  if (keys !== null) {
+    const a = await useAuth()
+    stored.sealed = await a.sealJson(keys, SESSION_TOKENS_AAD, tokens)
+  } else {
+    const row = await db.meta.get('session')
+    const previous = fieldsOf(row?.key === 'session' ? row.value : undefined)?.sealed
+    if (isBinary(previous)) stored.sealed = previous
+  }
+  return stored
 }
 
 async function writeStoredSession(session: StoredSession): Promise<void> {
-  await db.meta.put({ key: 'session', value: session })
+  await db.meta.put({ key: 'session', value: await storedFormOf(session) })
 }
 
 /** Gives the device id, created once (UUID v7) and kept in db.meta. */
@@ -201,7 +274,14 @@ async function askServer(login: string, password: string, deviceId: string): Pro
   } catch {
     return { kind: 'unreachable' }
   }
-  if (response.status === 401) return { kind: 'refused', error: 'invalid-credentials' }
+  if (response.status === 401) {
+    // A revoked device is told so, not that the password is wrong.
+    const code = await response
+      .json()
+      .then((b: unknown) => fieldsOf(b)?.error)
+      .catch(() => undefined)
+    return { kind: 'refused', error: code === 'device-revoked' ? 'device-revoked' : 'invalid-credentials' }
+  }
   if (response.status === 429) {
     const retry = Number.parseInt(response.headers.get('retry-after') ?? '', 10)
     return {
@@ -241,6 +321,8 @@ export const useSessionStore = defineStore('session', () => {
   const accessToken = ref<string | null>(null)
   const actingForId = ref<string | null>(null)
   const signingKey = shallowRef<CryptoKey | null>(null)
+  /** While rows written before encryption are being sealed: how far it has gone. */
+  const sealingProgress = shallowRef<{ done: number; total: number } | null>(null)
 
   const { data: storedMembers } = useLiveQuery(() => db.users.toArray(), { initialValue: [] })
   const members = computed<UserRecord[]>(() => {
@@ -307,17 +389,74 @@ export const useSessionStore = defineStore('session', () => {
         : null
   }
 
+  /**
+   * Opens the device's sealed data with `keys`: the first time, marks the database sealed (every personal row
+   * written from now on is sealed) with a check value; later, refuses keys that do not open that check (data
+   * sealed under another data key). Then seals in the background what was written before, and loads the name index.
+   */
+  async function openVault(keys: DataKeys): Promise<boolean> {
+    const a = await useAuth()
+    const row = await db.meta.get('vault')
+    const check = row?.key === 'vault' ? row.value.check : undefined
+    if (a.isArrayBuffer(check)) {
+      const opened = await a.openJson(keys, VAULT_CHECK_AAD, check).catch(() => null)
+      if (opened !== VAULT_CHECK) return false
+    } else {
+      const value = {
+        v: 1 as const,
+        sealedSince: row?.key === 'vault' ? row.value.sealedSince : nowLocalIso(),
+        ...(row?.key === 'vault' && row.value.converted !== undefined
+          ? { converted: row.value.converted }
+          : {}),
+        check: await a.sealJson(keys, VAULT_CHECK_AAD, VAULT_CHECK),
+      }
+      await db.meta.put({ key: 'vault', value })
+    }
+    db.vault.unlock(keys)
+    void db.names
+      .refresh()
+      .then(() => db.names.compactIfLarge(db))
+      .catch(() => undefined)
+    if (!db.vault.converted) {
+      void import('../db/vault/convert')
+        .then(({ sealClearRows }) =>
+          sealClearRows(db, {
+            onProgress: (progress) => {
+              sealingProgress.value = progress
+            },
+          }),
+        )
+        .then(() => {
+          sealingProgress.value = null
+        })
+        .catch(() => undefined)
+    }
+    return true
+  }
+
+  /** Forgets the data keys and what was read with them (the name index). */
+  function lockVault(): void {
+    db.vault.lock()
+    db.names.clear()
+  }
+
   async function signInOnline(
     login: string,
     password: string,
     body: LoginResponse,
     device: string,
   ): Promise<SignInResult> {
-    const { importSigningKey, wrapDeviceKey } = await useAuth()
-    const [key, wrappedKey] = await Promise.all([
-      importSigningKey(body.deviceKey),
-      wrapDeviceKey(body.deviceKey, password, { context: keyContext(body.user.id, device) }),
+    const a = await useAuth()
+    const context = keyContext(body.user.id, device)
+    const dataKey = body.dataKey
+    const [key, wrappedKey, vaultKeys] = await Promise.all([
+      a.importSigningKey(body.deviceKey),
+      dataKey === undefined
+        ? a.wrapDeviceKey(body.deviceKey, password, { context })
+        : a.wrapAccountKeys({ deviceKey: body.deviceKey, dataKey }, password, { context }),
+      dataKey === undefined ? null : a.deriveDataKeys(await a.importDataKey(decodeDataKey(dataKey))),
     ])
+    if (vaultKeys !== null && !(await openVault(vaultKeys))) return { ok: false, error: 'data-key-mismatch' }
     const at = nowLocalIso()
     const stored = await readStoredSession()
     const previous = stored.accounts[loginKey(login)]
@@ -344,9 +483,11 @@ export const useSessionStore = defineStore('session', () => {
       accounts: { ...stored.accounts, [loginKey(login)]: account },
     }
     if (next.deviceToken === undefined) delete next.deviceToken
+    // Sealed before the transaction: Web Crypto is not an IndexedDB request and would let it commit early.
+    const storedValue = await storedFormOf(next)
     // The local rules (recordChange) read users and grants from Dexie: the login answer is the freshest copy.
     await db.transaction('rw', db.meta, db.users, db.roleGrants, async () => {
-      await writeStoredSession(next)
+      await db.meta.put({ key: 'session', value: storedValue })
       await db.users.put(body.user)
       await db.roleGrants.where('userId').equals(body.user.id).delete()
       await db.roleGrants.bulkPut(body.roles)
@@ -360,11 +501,23 @@ export const useSessionStore = defineStore('session', () => {
     const stored = await readStoredSession()
     const account = stored.accounts[loginKey(login)]
     if (account === undefined) return { ok: false, error: 'never-signed-in-here' }
-    const { unwrapSigningKey } = await useAuth()
-    const unwrapped = await unwrapSigningKey(account.wrappedKey, password, {
-      context: keyContext(account.user.id, device),
-    })
-    if (!unwrapped.ok) return { ok: false, error: unwrapped.error }
+    const a = await useAuth()
+    const context = keyContext(account.user.id, device)
+    let signing: CryptoKey
+    if (account.wrappedKey.v === 2) {
+      const unwrapped = await a.unwrapAccountKeys(account.wrappedKey, password, { context })
+      if (!unwrapped.ok) return { ok: false, error: unwrapped.error }
+      if (!(await openVault(await a.deriveDataKeys(unwrapped.value.data)))) {
+        return { ok: false, error: 'data-key-mismatch' }
+      }
+      signing = unwrapped.value.signing
+    } else {
+      const unwrapped = await a.unwrapSigningKey(account.wrappedKey, password, { context })
+      if (!unwrapped.ok) return { ok: false, error: unwrapped.error }
+      // An account kept from before the device was sealed has no data key: it opens nothing sealed.
+      if (db.vault.sealed) return { ok: false, error: 'online-sign-in-needed' }
+      signing = unwrapped.value
+    }
     // Grants pulled since the last online sign-in are fresher than the copy kept with the account.
     const pulled = await db.roleGrants.where('userId').equals(account.user.id).toArray()
     const known = await db.users.get(account.user.id)
@@ -374,12 +527,14 @@ export const useSessionStore = defineStore('session', () => {
       grants: pulled.length > 0 ? pulled : account.grants,
     }
     const at = nowLocalIso()
+    // Read again now that the keys are here: the tokens are sealed, and a copy read while locked has none.
+    const unlocked = await readStoredSession()
     await writeStoredSession({
-      ...stored,
+      ...unlocked,
       current: { login: account.login, userId: account.user.id, signInAt: at, mode: 'offline' },
     })
     accessToken.value = null
-    applySession(fresh, 'offline', at, unwrapped.value)
+    applySession(fresh, 'offline', at, signing)
     return { ok: true, mode: 'offline' }
   }
 
@@ -399,8 +554,12 @@ export const useSessionStore = defineStore('session', () => {
     return signInOffline(login, password, device)
   }
 
-  /** Signs out: forgets the key and the session in memory and the access token; local records stay. */
+  /**
+   * Signs out: ends the server session (the access token stops working; offline it simply expires), forgets the
+   * session's tokens, then drops every key from memory. Local records stay, sealed: opening them takes a password.
+   */
   async function signOut(): Promise<void> {
+    const token = accessToken.value
     user.value = null
     organisation.value = null
     grants.value = []
@@ -409,9 +568,18 @@ export const useSessionStore = defineStore('session', () => {
     signInMode.value = null
     accessToken.value = null
     actingForId.value = null
-    const stored = await readStoredSession()
-    const { current: _current, ...rest } = stored
-    await writeStoredSession(rest)
+    if (token !== null) {
+      void fetch('/api/auth/logout', { method: 'POST', headers: { authorization: `Bearer ${token}` } }).catch(
+        () => undefined,
+      )
+    }
+    try {
+      const stored = await readStoredSession()
+      const { current: _current, ...rest } = stored
+      await writeStoredSession(rest)
+    } finally {
+      lockVault()
+    }
   }
 
   /** Chooses the professional a delegate acts for (one of their delegate grants'); remembered for next time. */
@@ -477,6 +645,7 @@ export const useSessionStore = defineStore('session', () => {
     roles,
     members,
     isSignedIn,
+    sealingProgress,
     isDelegate,
     needsActingFor,
     loadDeviceId,

@@ -12,8 +12,8 @@ import { signingInput } from '../shared/canonical-json'
 import { MutationSchema } from '../shared/commands'
 import { createCarnetDb, type CarnetDb } from '../db/carnet-db'
 import { getPatientFile } from '../db/patients-repo'
-import { base64ToBytes, bytesToBase64 } from './base64'
-import { importSigningKey } from './device-key'
+import { base64ToBytes, bytesToBase64 } from '../db/base64'
+import { importSigningKey } from '../db/vault/device-key'
 import { UUID_PATTERN } from './ids'
 import {
   exportOutbox,
@@ -140,6 +140,8 @@ describe('recordChange', () => {
 
   it('re-signs with the next seq when another tab queued first', async () => {
     const otherTab = createCarnetDb(db.name)
+    // Both tabs open before the race, so that both read the same last seq.
+    await Promise.all([db.open(), otherTab.open()])
     const sign = vi.spyOn(crypto.subtle, 'sign')
     const [a, b] = await Promise.all([
       recordChange(db, register('p-1')),

@@ -179,6 +179,7 @@ export async function recordChange<T extends MutationType>(
           'rw',
           [
             db.patients,
+            db.nameIndex,
             db.steps,
             db.adverseEvents,
             db.lots,

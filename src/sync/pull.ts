@@ -294,6 +294,7 @@ async function applyPage(
     'rw',
     [
       db.patients,
+      db.nameIndex,
       db.steps,
       db.adverseEvents,
       db.lots,

@@ -185,7 +185,7 @@ async function settle(
   const bySeq = new Map<number, PushResult>(response.results.map((r) => [r.seq, r]))
   return db.transaction(
     'rw',
-    [db.outbox, db.rejections, db.patients, db.steps, db.adverseEvents],
+    [db.outbox, db.rejections, db.patients, db.nameIndex, db.steps, db.adverseEvents],
     async () => {
       const rows: SettledOutboxRow[] = []
       const rejections: LocalRejection[] = []
@@ -343,7 +343,16 @@ export async function rollBackRejected(
 ): Promise<TransportFailure | null> {
   const { db } = deps
   const now = deps.now()
-  const tables = [db.outbox, db.patients, db.steps, db.adverseEvents, db.vaccines, db.users, db.roleGrants]
+  const tables = [
+    db.outbox,
+    db.patients,
+    db.nameIndex,
+    db.steps,
+    db.adverseEvents,
+    db.vaccines,
+    db.users,
+    db.roleGrants,
+  ]
   const entries = await rejectedToRollBack(db)
   if (entries.length === 0) return null
   const updates = entries.filter((e) => e.mutation.type === 'patient.update')

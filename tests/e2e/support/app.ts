@@ -204,8 +204,8 @@ export type OutboxEntry = {
   seq: number
   type: string
   status: string
-  kind?: string
-  doseNumber?: number
+  /** The envelope is sealed at rest: only seq, id, status and type are stored in clear. */
+  sealed: boolean
 }
 
 /** Reads the outbox store of the app's IndexedDB database (in seq order), as the replayer will send it. */
@@ -223,18 +223,12 @@ export async function readOutbox(page: Page, databaseName = 'carnet'): Promise<O
         request.onerror = () => reject(request.error ?? new Error('outbox getAll failed'))
       })
       return rows.map((raw) => {
-        const row = raw as {
-          seq: number
-          type: string
-          status: string
-          payload?: { kind?: string; doseNumber?: number }
-        }
+        const row = raw as { seq: number; type: string; status: string; c?: unknown; payload?: unknown }
         return {
           seq: row.seq,
           type: row.type,
           status: row.status,
-          ...(row.payload?.kind === undefined ? {} : { kind: row.payload.kind }),
-          ...(row.payload?.doseNumber === undefined ? {} : { doseNumber: row.payload.doseNumber }),
+          sealed: row.c instanceof ArrayBuffer && row.payload === undefined,
         }
       })
     } finally {

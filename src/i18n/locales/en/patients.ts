@@ -30,6 +30,10 @@ export const patients: PatientsMessages = {
       forbidden: 'Your account has no access to Carnet. Contact your access manager.',
       'server-error': 'The server could not process the sign-in. Try again in a moment.',
       'corrupt-key-blob': 'The key kept on this device is unreadable: sign in once with network to renew it.',
+      'online-sign-in-needed':
+        'The data on this device is now encrypted: sign in once with network to receive the key that opens it; offline sign-in will then work again.',
+      'data-key-mismatch':
+        'The data on this device was encrypted with another key than the one the server knows: it cannot be opened. Contact the sync administrator before entering anything new.',
     },
   },
   session: {

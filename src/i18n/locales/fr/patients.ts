@@ -34,6 +34,10 @@ export const patients = {
       'server-error': 'Le serveur n’a pas pu traiter la connexion. Réessayez dans un instant.',
       'corrupt-key-blob':
         'La clé gardée sur cet appareil est illisible : connectez-vous une fois avec réseau pour la renouveler.',
+      'online-sign-in-needed':
+        'Les données de cet appareil sont désormais chiffrées : connectez-vous une fois avec réseau pour recevoir la clé qui les ouvre, puis la connexion hors ligne sera de nouveau possible.',
+      'data-key-mismatch':
+        'Les données de cet appareil ont été chiffrées avec une autre clé que celle que le serveur connaît : elles ne peuvent pas être ouvertes. Contactez l’administrateur de la synchronisation avant toute nouvelle saisie.',
     },
   },
   session: {
