@@ -83,6 +83,8 @@ export type NewPatient = {
   postalCodeTyped: string
   /** The suggestion picked, « 45000 Orléans ». */
   postalCodeSuggestion: string
+  address?: string
+  phone?: string
 }
 
 /**
@@ -104,6 +106,8 @@ export async function registerPatient(page: Page, patient: NewPatient): Promise<
     .poll(() => page.getByRole('combobox', { name: 'Code postal' }).inputValue(), POLL)
     .toBe(postalCode)
   await expect.poll(() => page.getByRole('combobox', { name: 'Commune' }).inputValue(), POLL).toBe(commune)
+  if (patient.address !== undefined) await page.getByLabel('Adresse', { exact: true }).fill(patient.address)
+  if (patient.phone !== undefined) await page.getByLabel('Téléphone', { exact: true }).fill(patient.phone)
   await page.getByRole('button', { name: 'Vérifier et enregistrer' }).click()
   await page.getByRole('heading', { name: 'Patient enregistré' }).waitFor()
   const code = (await page.getByTestId('code-de-ciblage').textContent())?.trim() ?? ''
