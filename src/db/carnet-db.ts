@@ -2,16 +2,11 @@
 // several devices never collide), the outbox of signed mutations, rejections and device metadata.
 import Dexie, { type EntityTable, type Table } from 'dexie'
 import type { Mutation } from '../shared/commands'
-import type {
-  AdverseEventRecord,
-  LotRecord,
-  RejectionRecord,
-  RoleGrantRecord,
-  UserRecord,
-} from '../shared/records'
+import type { LotRecord, RejectionRecord, RoleGrantRecord, UserRecord } from '../shared/records'
 import type { Vaccine } from '../shared/vaccine'
 import { binaryIdsMiddleware, packId, packIds } from './binary-ids'
-import { restoreNameKeys, type PatientRow, type StepRow } from './rows'
+import { restoreFileKeys, type FileRow } from './files'
+import type { PatientRow, StepRow } from './rows'
 import { NameIndex, NAME_INDEX_TABLE, type NameIndexRow } from './vault/name-index'
 import { sealedTablesMiddleware, type SealSpec } from './vault/sealed-tables'
 import { Vault } from './vault/vault'
@@ -49,7 +44,7 @@ const text = (value: unknown) => (typeof value === 'string' ? value : undefined)
  * other code indexes and is not personal; identifiers searched by exact value are blind tokens.
  */
 export const SEALED_TABLES: Readonly<Record<string, SealSpec>> = {
-  patients: {
+  files: {
     key: 'id',
     clear: ['id'],
     blind: [
@@ -57,14 +52,13 @@ export const SEALED_TABLES: Readonly<Record<string, SealSpec>> = {
       { prop: 'nirKey', label: 'nir', of: (r) => text(r.nirKey) },
       { prop: 'nirOdKey', label: 'nir-od', of: (r) => text(r.nirOdKey) },
       { prop: 'nissKey', label: 'niss', of: (r) => text(r.nissKey) },
-      { prop: 'bdKey', label: 'birth-date', of: (r) => text(r.birthDate) },
     ],
-    derived: ['nameKey', 'nameWords'],
-    restore: restoreNameKeys,
+    // Indexes of clear rows only: sealed, they would tell names and dates. Names, birth dates and dose days of
+    // sealed files are searched in memory (src/db/vault/name-index.ts).
+    derived: ['birthDate', 'nameKey', 'nameWords', 'days'],
+    restore: restoreFileKeys,
     nameIndex: true,
   },
-  steps: { key: 'id', clear: ['id', 'patientId'], blind: [] },
-  adverseEvents: { key: 'id', clear: ['id', 'patientId', 'stepId'], blind: [] },
   outbox: { key: 'seq', clear: ['seq', 'id', 'status', 'type'], blind: [] },
   rejections: { key: 'id', clear: ['id', 'rejectedAt'], blind: [] },
 }
@@ -74,9 +68,7 @@ export const DB_NAME = 'carnet'
 
 /** The Dexie database of the PWA (one per device profile). */
 export class CarnetDb extends Dexie {
-  patients!: EntityTable<PatientRow, 'id'>
-  steps!: EntityTable<StepRow, 'id'>
-  adverseEvents!: EntityTable<AdverseEventRecord, 'id'>
+  files!: EntityTable<FileRow, 'id'>
   lots!: Table<LotRecord, [string, string]>
   vaccines!: EntityTable<Vaccine, 'id'>
   users!: EntityTable<UserRecord, 'id'>
@@ -127,15 +119,24 @@ export class CarnetDb extends Dexie {
         await rewriteTable(tx.table<PatientRow, unknown>('patients'), (r) => toPatientRow(fromPatientRow(r)))
         await rewriteTable(tx.table<StepRow, unknown>('steps'), (r) => toStepRow(fromStepRow(r)))
       })
-    // Version 4: rows sealed at rest (src/db/vault). Sealed patients carry blind tokens under the identifier
-    // indexes and a birth-date token (bdKey); name-prefix search reads the sealed name index (nameIndex) in
-    // memory. The two name indexes of version 3 stay while rows written before encryption remain (they are
-    // rewritten sealed after the first unlock, src/db/vault/convert.ts); sealed rows never fill them.
-    this.version(4).stores({
-      patients: 'id, codeKey, nirKey, nirOdKey, nissKey, bdKey, [birthDate+nameKey], *nameWords',
-      outbox: 'seq, &id, status, [type+status]',
-      [NAME_INDEX_TABLE]: '++n',
-    })
+    // Version 4: one row per patient file (src/db/files.ts) instead of a row per patient, step and adverse event,
+    // and rows sealed at rest once the device has its data key (src/db/vault): sealed files carry blind tokens under
+    // the identifier indexes and leave the name, birth-date and day indexes empty (searched in memory from the
+    // sealed name index). The upgrade gathers each patient's rows into its file, in the clear form they had
+    // (sealing needs the key, which only a sign-in brings: src/db/vault/convert.ts does it then).
+    this.version(4)
+      .stores({
+        files: 'id, codeKey, nirKey, nirOdKey, nissKey, [birthDate+nameKey], *nameWords, *days',
+        patients: null,
+        steps: null,
+        adverseEvents: null,
+        outbox: 'seq, &id, status, [type+status]',
+        [NAME_INDEX_TABLE]: '++n',
+      })
+      .upgrade(async (tx) => {
+        const { gatherFiles } = await Dexie.waitFor(import('./files-upgrade'))
+        await gatherFiles(tx)
+      })
     this.use(binaryIdsMiddleware)
     this.use(sealedTablesMiddleware(this.vault, SEALED_TABLES))
     this.names = new NameIndex(

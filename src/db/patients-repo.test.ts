@@ -9,6 +9,7 @@ import {
   knownLots,
   parseSearchQuery,
   putPatients,
+  putRecords,
   putSteps,
   searchPatients,
 } from './patients-repo'
@@ -171,15 +172,19 @@ describe.each(STORAGE_FORMS)('with rows stored %s', (form) => {
         buildDoseStep({ id: 's-1', patientId: 'p-eloise', doseNumber: 1 }),
         buildEligibilityStep({ id: 's-e', patientId: 'p-eloise' }),
       ])
-      await db.adverseEvents.put({
-        id: 'ae-1',
-        patientId: 'p-eloise',
-        stepId: 's-1',
-        description: 'Malaise vagal',
-        severity: 'non-serious',
-        reportedBy: { userId: 'u-medecin' },
-        at: '2026-02-01T10:20:00+01:00',
-        recordedAt: '2026-02-01T10:20:00+01:00',
+      await putRecords(db, {
+        adverseEvents: [
+          {
+            id: 'ae-1',
+            patientId: 'p-eloise',
+            stepId: 's-1',
+            description: 'Malaise vagal',
+            severity: 'non-serious',
+            reportedBy: { userId: 'u-medecin' },
+            at: '2026-02-01T10:20:00+01:00',
+            recordedAt: '2026-02-01T10:20:00+01:00',
+          },
+        ],
       })
       const file = await getPatientFile(db, 'p-eloise')
       expect(file?.patient.id).toBe('p-eloise')

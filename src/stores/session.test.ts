@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createPinia, setActivePinia } from 'pinia'
 import { db } from '../db/carnet-db'
+import { allPatients } from '../db/testing'
 import { computeNirKey } from '../domain/identifiers'
 import {
   NURSE,
@@ -175,12 +176,12 @@ describe('useSessionStore', () => {
       expect.objectContaining({ headers: { authorization: 'Bearer access-token-secret' } }),
     )
     expect(db.vault.isUnlocked).toBe(false)
-    await expect(db.patients.toArray()).rejects.toThrow(/locked/)
+    await expect(db.files.toArray()).rejects.toThrow(/locked/)
     expect((await storedSession()).deviceToken).toBeUndefined()
 
     stubOfflineFetch()
     await expect(session.signIn('cmartin', 'mot-de-passe-1')).resolves.toEqual({ ok: true, mode: 'offline' })
-    expect((await db.patients.toArray()).map((p) => p.birthName)).toEqual(['Dupré'])
+    expect((await allPatients(db)).map((p) => p.birthName)).toEqual(['Dupré'])
     expect((await storedSession()).deviceToken).toBe('device-token-secret')
   })
 

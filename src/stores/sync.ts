@@ -4,7 +4,7 @@
 import { computed, shallowRef, watch } from 'vue'
 import { defineStore } from 'pinia'
 import { db } from '../db/carnet-db'
-import { fromPatientRow } from '../db/rows'
+import { readFiles } from '../db/patients-repo'
 import { useLiveQuery } from '../composables/useLiveQuery'
 import { buildInboxItems, type InboxItem, type InboxRejection } from '../components/inbox/inbox-items'
 import type { PatientRecord, RejectionResolution, UserRecord } from '../shared/records'
@@ -30,7 +30,7 @@ type InboxSource = {
 }
 
 async function readInboxSource(): Promise<InboxSource> {
-  return db.transaction('r', db.rejections, db.patients, db.users, async () => {
+  return db.transaction('r', db.rejections, db.files, db.users, async () => {
     const rejections = (await db.rejections.toArray()) as InboxRejection[]
     const ids = [
       ...new Set(
@@ -40,9 +40,9 @@ async function readInboxSource(): Promise<InboxSource> {
         }),
       ),
     ]
-    const [rows, users] = await Promise.all([db.patients.bulkGet(ids), db.users.toArray()])
+    const [files, users] = await Promise.all([readFiles(db, ids), db.users.toArray()])
     const patients = new Map<string, PatientRecord>()
-    for (const row of rows) if (row !== undefined) patients.set(row.id, fromPatientRow(row))
+    for (const file of files.values()) if (file.patient !== undefined) patients.set(file.id, file.patient)
     return { rejections, patients, users: new Map(users.map((u) => [u.id, u])) }
   })
 }

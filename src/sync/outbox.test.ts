@@ -13,6 +13,7 @@ import { MutationSchema } from '../shared/commands'
 import { createCarnetDb, type CarnetDb } from '../db/carnet-db'
 import { getPatientFile } from '../db/patients-repo'
 import { base64ToBytes, bytesToBase64 } from '../db/base64'
+import { allSteps } from '../db/testing'
 import { importSigningKey } from '../db/vault/device-key'
 import { UUID_PATTERN } from './ids'
 import {
@@ -169,7 +170,7 @@ describe('recordChange', () => {
     expect(again.ok).toBe(true)
     const twice = await recordChange(db, eligibility('p-1', 's-2'))
     expect(twice.ok === false && twice.error).toBe('step-already-recorded')
-    expect(await db.steps.count()).toBe(1)
+    expect(await allSteps(db)).toHaveLength(1)
     expect((await listOutbox(db)).map((e) => e.mutation.seq)).toEqual([1, 2])
     expect(await lastSeq(db)).toBe(2)
   })
@@ -188,7 +189,7 @@ describe('recordChange', () => {
     db.outbox.hook('creating', failing)
     await expect(recordChange(db, register('p-1'))).rejects.toThrow('simulated')
     db.outbox.hook('creating').unsubscribe(failing)
-    expect(await db.patients.count()).toBe(0)
+    expect(await db.files.count()).toBe(0)
     expect(await db.outbox.count()).toBe(0)
     expect(await lastSeq(db)).toBe(0)
     const retried = await recordChange(db, register('p-1'))
@@ -199,7 +200,7 @@ describe('recordChange', () => {
     await recordChange(db, register('p-1'))
     const again = await recordChange(db, register('p-dup'))
     expect(again.ok && again.effects.mappedIds).toEqual({ 'p-dup': 'p-1' })
-    expect(await db.patients.count()).toBe(1)
+    expect(await db.files.count()).toBe(1)
     expect(await pendingCount(db)).toBe(2)
   })
 })

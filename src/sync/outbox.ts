@@ -10,7 +10,7 @@ import {
   type CommandEffects,
   type CommandState,
 } from '../domain/commands/apply-command'
-import type { PatientFile } from '../domain/patients/patient-file'
+import type { IdentitySource } from '../domain/patients/identity'
 import { CATALOGUE } from '../domain/vaccines/catalogue'
 import {
   MutationSchema,
@@ -28,8 +28,8 @@ import {
   type OutboxRow,
   type OutboxStatus,
 } from '../db/carnet-db'
-import { loadIdentityCandidates, loadPatientFile } from '../db/patients-repo'
-import { fromPatientRow, toPatientRow, toStepRow } from '../db/rows'
+import { emptyFile, toPatientFile, withAdverseEvent, withStep } from '../db/files'
+import { loadIdentityCandidates, readFiles, writeFiles } from '../db/patients-repo'
 import { uuidv7 } from './ids'
 import { signEnvelope } from './signing'
 
@@ -89,16 +89,23 @@ export async function lastSeq(db: CarnetDb): Promise<number> {
   return Math.max(counter, typeof lastKey === 'number' ? lastKey : 0)
 }
 
+/**
+ * Reads what the rule needs to judge `mutation` (call inside the recording transaction): the files it names and,
+ * for a registration or a change of identity, the files of every patient that could be the same person.
+ */
 async function loadCommandState(db: CarnetDb, mutation: Mutation): Promise<CommandState> {
   const ids = new Set(recordsToLoad(mutation).patientIds)
+  const files = await readFiles(db, ids)
+  const candidates = async (identity: IdentitySource) => {
+    for (const file of await loadIdentityCandidates(db, identity)) files.set(file.id, file)
+  }
   if (mutation.type === 'patient.register') {
-    for (const row of await loadIdentityCandidates(db, mutation.payload.identity)) ids.add(row.id)
+    await candidates(mutation.payload.identity)
   } else if (mutation.type === 'patient.update') {
-    const row = await db.patients.get(mutation.payload.patientId)
-    if (row !== undefined) {
-      const current = fromPatientRow(row)
+    const current = files.get(mutation.payload.patientId)?.patient
+    if (current !== undefined) {
       const c = mutation.payload.changes
-      const identity = {
+      await candidates({
         birthName: c.birthName ?? current.birthName,
         firstNames: c.firstNames ?? current.firstNames,
         sex: c.sex ?? current.sex,
@@ -108,28 +115,35 @@ async function loadCommandState(db: CarnetDb, mutation: Mutation): Promise<Comma
         niss: c.niss === null ? undefined : (c.niss ?? current.niss),
         nirOuvrantDroit:
           c.nirOuvrantDroit === null ? undefined : (c.nirOuvrantDroit ?? current.nirOuvrantDroit),
-      }
-      for (const candidate of await loadIdentityCandidates(db, identity)) ids.add(candidate.id)
+      })
     }
   }
-  const [vaccines, users, grants, files] = await Promise.all([
+  const [vaccines, users, grants] = await Promise.all([
     db.vaccines.toArray(),
     db.users.toArray(),
     db.roleGrants.toArray(),
-    Promise.all([...ids].map((id) => loadPatientFile(db, id))),
   ])
   return {
     catalogue: vaccines.length > 0 ? vaccines : CATALOGUE,
     users,
     grants,
-    files: files.filter((f): f is PatientFile => f !== undefined),
+    files: [...files.values()].flatMap((file) => {
+      const patientFile = toPatientFile(file)
+      return patientFile === undefined ? [] : [patientFile]
+    }),
   }
 }
 
-async function writeEffects(db: CarnetDb, effects: CommandEffects): Promise<void> {
-  if (effects.patient !== undefined) await db.patients.put(toPatientRow(effects.patient))
-  if (effects.step !== undefined) await db.steps.put(toStepRow(effects.step))
-  if (effects.adverseEvent !== undefined) await db.adverseEvents.put(effects.adverseEvent)
+/** Writes what a mutation changed into its patient's file (and the lot it made known). */
+export async function writeEffects(db: CarnetDb, effects: CommandEffects): Promise<void> {
+  const id = effects.patient?.id ?? effects.step?.patientId ?? effects.adverseEvent?.patientId
+  if (id !== undefined) {
+    let file = (await readFiles(db, [id])).get(id) ?? emptyFile(id)
+    if (effects.patient !== undefined) file = { ...file, patient: effects.patient }
+    if (effects.step !== undefined) file = withStep(file, effects.step)
+    if (effects.adverseEvent !== undefined) file = withAdverseEvent(file, effects.adverseEvent)
+    await writeFiles(db, [file])
+  }
   if (effects.lot !== undefined) await db.lots.put(effects.lot)
 }
 
@@ -174,21 +188,13 @@ export async function recordChange<T extends MutationType>(
       // inside would let the transaction commit half-done (Dexie then fails with PrematureCommitError).
       const sig = await signEnvelope(unsigned as UnsignedMutation, input.signingKey)
       const mutation = { ...parsed.data, sig } as Mutation
+      // The in-memory name index gives the identity candidates of sealed files: brought up to date before the
+      // transaction, whose scope holds its table.
+      if (db.vault.keys !== null) await db.names.refresh()
       try {
         return await db.transaction(
           'rw',
-          [
-            db.patients,
-            db.nameIndex,
-            db.steps,
-            db.adverseEvents,
-            db.lots,
-            db.vaccines,
-            db.users,
-            db.roleGrants,
-            db.outbox,
-            db.meta,
-          ],
+          [db.files, db.nameIndex, db.lots, db.vaccines, db.users, db.roleGrants, db.outbox, db.meta],
           async (): Promise<RecordChangeResult> => {
             if ((await lastSeq(db)) !== seq - 1) throw new SeqMoved()
             const state = await loadCommandState(db, mutation)

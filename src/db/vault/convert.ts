@@ -27,7 +27,7 @@ export async function sealClearRows(
   let done = 0
   options.onProgress?.({ done, total })
   for (const table of tables) {
-    const scope = table.name === 'patients' ? [table, db.nameIndex] : [table]
+    const scope = SEALED_TABLES[table.name]?.nameIndex === true ? [table, db.nameIndex] : [table]
     let after: unknown
     for (;;) {
       if (db.vault.keys === null) return false

@@ -1,13 +1,18 @@
 // Name-prefix search without a name on disk (docs/device-encryption.md). A blind token can only answer « equal
 // to »: prefixes of every name would need a token each, and their counts would let whoever holds the disk guess
-// common names. So the names searched by prefix are kept sealed in their own table, one row per write
-// transaction that touched patients (written by ./sealed-tables.ts in that same transaction), and searched in
-// memory after the app is unlocked.
+// common names. So what files are searched by — name words, sort key, birth date, days of their doses — is kept
+// sealed in its own table, one row per write transaction that touched files (written by ./sealed-tables.ts in
+// that same transaction), and searched in memory after the app is unlocked.
 //
-// A row holds entries [patient id, name key, birth date, name words] (or [patient id] when the patient is
-// gone). Rows are applied in key order (IndexedDB's key generator never goes back), a later entry replacing an
-// earlier one. A compaction replaces every row up to a position by a snapshot of the state at that position,
-// in one transaction; rows written after it keep larger keys and are applied after the snapshot.
+// A row holds entries of five strings, flat: patient id, name key ('BIRTHNAME FIRSTNAMES' folded), birth date,
+// the name words not already in the name key (usual name), the dose days; an entry whose name key is empty says
+// the file is gone or holds no patient. Rows are applied in key order (IndexedDB's key generator never goes back),
+// a later entry replacing an earlier one. A compaction replaces every row up to a position by a snapshot of the
+// state at that position, in one transaction; rows written after it keep larger keys and are applied after it.
+//
+// In memory: parallel arrays (one slot per patient) and, per first two letters of a word, the slots having such
+// a word. Loading 100,000 patients is one JSON parse per row and a pass over flat arrays; a query reads one bucket
+// and checks each candidate with one substring test over its words.
 import type Dexie from 'dexie'
 import type { Table } from 'dexie'
 import { openJson, sealJson, type DataKeys } from './crypto'
@@ -19,56 +24,66 @@ const AAD = 'nameIndex'
 const SNAPSHOT_ROW_ENTRIES = 5000
 /** A row count past which the index is compacted after it is loaded. */
 const COMPACT_AFTER_ROWS = 64
+const FIELDS = 5
 
-/** One entry: a patient's searchable names, or its id alone when it was deleted. */
-export type NameIndexEntry = [id: string] | [id: string, nameKey: string, birthDate: string, words: string[]]
+/**
+ * One entry: a patient's sort key, birth date, name words and dose days; or its id alone when the file was
+ * deleted or holds no patient.
+ */
+export type NameIndexEntry =
+  | [id: string]
+  | [id: string, nameKey: string, birthDate: string, words: readonly string[], days: readonly string[]]
 
 /** A stored row (the key is given by IndexedDB). */
 export type NameIndexRow = { n?: number; c: ArrayBuffer }
 
 type RowContent =
-  | { kind: 'delta'; entries: NameIndexEntry[] }
-  | { kind: 'snapshot'; pos: number; part: number; parts: number; entries: NameIndexEntry[] }
+  | { kind: 'delta'; flat: string[] }
+  | { kind: 'snapshot'; pos: number; part: number; parts: number; flat: string[] }
 
-/** The entry of a plain patient row (the stored form of src/db/rows.ts, with its search keys). */
+const strings = (value: unknown): string[] =>
+  Array.isArray(value) ? value.filter((w): w is string => typeof w === 'string') : []
+
+/** The entry of a plain file row (src/db/files.ts, with its search keys); a file without patient is not searched. */
 export function nameIndexEntryOf(row: Record<string, unknown>): NameIndexEntry {
   const id = String(row.id)
-  const words = Array.isArray(row.nameWords)
-    ? row.nameWords.filter((w): w is string => typeof w === 'string')
-    : []
-  return [
-    id,
-    typeof row.nameKey === 'string' ? row.nameKey : '',
-    typeof row.birthDate === 'string' ? row.birthDate : '',
-    words,
-  ]
+  if (typeof row.nameKey !== 'string' || typeof row.birthDate !== 'string' || row.nameKey === '') return [id]
+  return [id, row.nameKey, row.birthDate, strings(row.nameWords), strings(row.days)]
+}
+
+/** The five strings of an entry: the words already in the name key are not repeated. */
+function flatten(entries: readonly NameIndexEntry[]): string[] {
+  const flat: string[] = []
+  for (const entry of entries) {
+    if (entry.length === 1) {
+      flat.push(entry[0], '', '', '', '')
+      continue
+    }
+    const [id, nameKey, birthDate, words, days] = entry
+    const inKey = new Set(nameKey.split(' '))
+    flat.push(id, nameKey, birthDate, words.filter((w) => !inKey.has(w)).join(' '), days.join(' '))
+  }
+  return flat
 }
 
 /** Seals a delta row of entries. */
 export async function sealNameIndexEntries(keys: DataKeys, entries: NameIndexEntry[]): Promise<NameIndexRow> {
-  return { c: await sealJson(keys, AAD, { kind: 'delta', entries } satisfies RowContent) }
+  return { c: await sealJson(keys, AAD, { kind: 'delta', flat: flatten(entries) } satisfies RowContent) }
 }
 
 function parseContent(value: unknown): RowContent | null {
   if (typeof value !== 'object' || value === null) return null
   const v = value as Partial<RowContent>
-  if (!Array.isArray(v.entries)) return null
-  if (v.kind === 'delta') return { kind: 'delta', entries: v.entries }
+  if (!Array.isArray(v.flat) || v.flat.length % FIELDS !== 0) return null
+  if (v.kind === 'delta') return { kind: 'delta', flat: v.flat }
   if (
     v.kind === 'snapshot' &&
     typeof v.pos === 'number' &&
     typeof v.part === 'number' &&
     typeof v.parts === 'number'
   )
-    return { kind: 'snapshot', pos: v.pos, part: v.part, parts: v.parts, entries: v.entries }
+    return { kind: 'snapshot', pos: v.pos, part: v.part, parts: v.parts, flat: v.flat }
   return null
-}
-
-type Entry = { nameKey: string; birthDate: string; words: string[] }
-
-/** The bucket of a word: its first two letters. */
-function bucketOf(word: string): string {
-  return word.slice(0, 2)
 }
 
 /** A patient id found by name, with what it is sorted by. */
@@ -76,8 +91,16 @@ export type NameMatch = { id: string; nameKey: string; birthDate: string }
 
 /** The in-memory index of one database, filled from its sealed rows. */
 export class NameIndex {
-  private entries = new Map<string, Entry>()
-  private buckets = new Map<string, Set<string>>()
+  private slotOf = new Map<string, number>()
+  private ids: string[] = []
+  private nameKeys: string[] = []
+  private births: string[] = []
+  /** ' WORD WORD…': every name word, each after a space, for one substring test per candidate. */
+  private words: string[] = []
+  private extras: string[] = []
+  private days: string[] = []
+  private buckets = new Map<string, number[]>()
+  private live = 0
   private lastKey = 0
   private rowCount = 0
   private loading: Promise<void> | null = null
@@ -90,39 +113,62 @@ export class NameIndex {
 
   /** Forgets everything (lock, sign-out). */
   clear(): void {
-    this.entries = new Map()
+    this.slotOf = new Map()
+    this.ids = []
+    this.nameKeys = []
+    this.births = []
+    this.words = []
+    this.extras = []
+    this.days = []
     this.buckets = new Map()
+    this.live = 0
     this.lastKey = 0
     this.rowCount = 0
     this.loading = null
   }
 
+  /** Patients indexed. */
   get size(): number {
-    return this.entries.size
+    return this.live
   }
 
-  private remove(id: string): void {
-    const old = this.entries.get(id)
-    if (old === undefined) return
-    for (const w of old.words) this.buckets.get(bucketOf(w))?.delete(id)
-    this.entries.delete(id)
+  private bucket(word: string, slot: number): void {
+    const key = word.slice(0, 2)
+    const list = this.buckets.get(key)
+    if (list === undefined) this.buckets.set(key, [slot])
+    else list.push(slot)
   }
 
-  private apply(entries: readonly NameIndexEntry[]): void {
-    for (const entry of entries) {
-      const [id] = entry
-      if (typeof id !== 'string') continue
-      this.remove(id)
-      if (entry.length !== 4) continue
-      const [, nameKey, birthDate, words] = entry as [string, string, string, string[]]
-      const unique = [...new Set(words)]
-      this.entries.set(id, { nameKey, birthDate, words: unique })
-      for (const w of unique) {
-        const b = bucketOf(w)
-        let set = this.buckets.get(b)
-        if (set === undefined) this.buckets.set(b, (set = new Set()))
-        set.add(id)
+  /** Applies flat entries in order; a slot whose words change is added to its new buckets (old ones go stale). */
+  private apply(flat: readonly string[]): void {
+    for (let i = 0; i + FIELDS <= flat.length; i += FIELDS) {
+      const id = flat[i] as string
+      const nameKey = flat[i + 1] as string
+      let slot = this.slotOf.get(id)
+      if (slot === undefined) {
+        if (nameKey === '') continue
+        slot = this.ids.length
+        this.slotOf.set(id, slot)
+        this.ids.push(id)
+        this.nameKeys.push('')
+        this.births.push('')
+        this.words.push('')
+        this.extras.push('')
+        this.days.push('')
       }
+      const wasLive = this.nameKeys[slot] !== ''
+      const extra = flat[i + 3] as string
+      const words = nameKey === '' ? '' : ` ${nameKey}${extra === '' ? '' : ` ${extra}`}`
+      const changed = words !== this.words[slot]
+      this.nameKeys[slot] = nameKey
+      this.births[slot] = flat[i + 2] as string
+      this.words[slot] = words
+      this.extras[slot] = extra
+      this.days[slot] = flat[i + 4] as string
+      if (wasLive && nameKey === '') this.live -= 1
+      if (!wasLive && nameKey !== '') this.live += 1
+      if (changed && words !== '')
+        for (const w of words.slice(1).split(' ')) if (w !== '') this.bucket(w, slot)
     }
   }
 
@@ -166,14 +212,13 @@ export class NameIndex {
       await this.load()
       return
     }
-    // The newest complete snapshot, if any, is the starting point; deltas after its position follow.
-    const snapshots = opened.filter((r) => r.content.kind === 'snapshot')
-    const pos =
-      snapshots.length === 0 ? 0 : Math.max(...snapshots.map((r) => (r.content as { pos: number }).pos))
+    // The newest snapshot, if any, is the starting point; deltas after its position follow.
+    let pos = 0
+    for (const r of opened) if (r.content.kind === 'snapshot') pos = Math.max(pos, r.content.pos)
     for (const r of opened)
-      if (r.content.kind === 'snapshot' && r.content.pos === pos) this.apply(r.content.entries)
-    for (const r of opened) if (r.content.kind === 'delta' && r.n > pos) this.apply(r.content.entries)
-    this.lastKey = Math.max(this.lastKey, ...opened.map((r) => r.n), ...rows.map((r) => r.n ?? 0))
+      if (r.content.kind === 'snapshot' && r.content.pos === pos) this.apply(r.content.flat)
+    for (const r of opened) if (r.content.kind === 'delta' && r.n > pos) this.apply(r.content.flat)
+    for (const row of rows) this.lastKey = Math.max(this.lastKey, row.n ?? 0)
     this.rowCount += rows.length
   }
 
@@ -182,8 +227,19 @@ export class NameIndex {
     const keys = this.keys()
     if (keys === null || (!force && this.rowCount <= COMPACT_AFTER_ROWS)) return false
     const pos = this.lastKey
-    const all: NameIndexEntry[] = [...this.entries].map(([id, e]) => [id, e.nameKey, e.birthDate, e.words])
-    const parts = Math.max(1, Math.ceil(all.length / SNAPSHOT_ROW_ENTRIES))
+    const flat: string[] = []
+    for (let slot = 0; slot < this.ids.length; slot += 1) {
+      if (this.nameKeys[slot] === '') continue
+      flat.push(
+        this.ids[slot] as string,
+        this.nameKeys[slot] as string,
+        this.births[slot] as string,
+        this.extras[slot] as string,
+        this.days[slot] as string,
+      )
+    }
+    const perRow = SNAPSHOT_ROW_ENTRIES * FIELDS
+    const parts = Math.max(1, Math.ceil(flat.length / perRow))
     const rows: NameIndexRow[] = await Promise.all(
       Array.from({ length: parts }, async (_, part) => ({
         c: await sealJson(keys, AAD, {
@@ -191,7 +247,7 @@ export class NameIndex {
           pos,
           part,
           parts,
-          entries: all.slice(part * SNAPSHOT_ROW_ENTRIES, (part + 1) * SNAPSHOT_ROW_ENTRIES),
+          flat: flat.slice(part * perRow, (part + 1) * perRow),
         } satisfies RowContent),
       })),
     )
@@ -206,34 +262,53 @@ export class NameIndex {
     return true
   }
 
+  /** The patients born on `birthDate` (identity candidates). */
+  bornOn(birthDate: string): string[] {
+    const ids: string[] = []
+    for (let slot = 0; slot < this.ids.length; slot += 1)
+      if (this.births[slot] === birthDate && this.nameKeys[slot] !== '') ids.push(this.ids[slot] as string)
+    return ids
+  }
+
+  /** The patients with a dose given on `day` (the day's list, the day's export). */
+  dosedOn(day: string): string[] {
+    const ids: string[] = []
+    for (let slot = 0; slot < this.ids.length; slot += 1)
+      if ((this.days[slot] as string).includes(day) && this.nameKeys[slot] !== '')
+        ids.push(this.ids[slot] as string)
+    return ids
+  }
+
   /**
    * The patients whose name words start with every one of `words` (folded like the search keys), on `birthDate`
    * when given, sorted by name then birth date, at most `limit`.
    */
   search(words: readonly string[], birthDate: string | undefined, limit: number): NameMatch[] {
     const [driver] = [...words].sort((a, b) => b.length - a.length)
-    let candidates: Iterable<string>
+    const needles = words.map((w) => ` ${w}`)
+    const matches = (slot: number) =>
+      this.nameKeys[slot] !== '' &&
+      (birthDate === undefined || this.births[slot] === birthDate) &&
+      needles.every((n) => (this.words[slot] as string).includes(n))
+    const found = new Set<number>()
     if (driver === undefined) {
       if (birthDate === undefined) return []
-      candidates = this.entries.keys()
+      for (let slot = 0; slot < this.ids.length; slot += 1) if (matches(slot)) found.add(slot)
     } else if (driver.length >= 2) {
-      candidates = this.buckets.get(bucketOf(driver)) ?? []
+      for (const slot of this.buckets.get(driver.slice(0, 2)) ?? []) if (matches(slot)) found.add(slot)
     } else {
-      const ids = new Set<string>()
-      for (const [b, set] of this.buckets) if (b.startsWith(driver)) for (const id of set) ids.add(id)
-      candidates = ids
+      for (const [key, list] of this.buckets)
+        if (key.startsWith(driver)) for (const slot of list) if (matches(slot)) found.add(slot)
     }
-    const found: NameMatch[] = []
-    for (const id of candidates) {
-      const e = this.entries.get(id)
-      if (e === undefined) continue
-      if (birthDate !== undefined && e.birthDate !== birthDate) continue
-      if (!words.every((w) => e.words.some((n) => n.startsWith(w)))) continue
-      found.push({ id, nameKey: e.nameKey, birthDate: e.birthDate })
-    }
-    found.sort((a, b) =>
-      a.nameKey < b.nameKey ? -1 : a.nameKey > b.nameKey ? 1 : a.birthDate.localeCompare(b.birthDate),
-    )
-    return found.slice(0, limit)
+    const sorted = [...found].sort((a, b) => {
+      const ka = this.nameKeys[a] as string
+      const kb = this.nameKeys[b] as string
+      return ka < kb ? -1 : ka > kb ? 1 : (this.births[a] as string).localeCompare(this.births[b] as string)
+    })
+    return sorted.slice(0, limit).map((slot) => ({
+      id: this.ids[slot] as string,
+      nameKey: this.nameKeys[slot] as string,
+      birthDate: this.births[slot] as string,
+    }))
   }
 }
