@@ -94,6 +94,17 @@ export function toFileRow(file: StoredFile): FileRow {
   return row
 }
 
+/** Reads only the patient of a file row (search results need no steps). */
+export function patientOfFileRow(row: FileRow): PatientRecord | undefined {
+  if (row.p === undefined) return undefined
+  const patientRow: Record<string, unknown> = { ...row.p, id: row.id }
+  for (const key of ['codeKey', 'nirKey', 'nirOdKey', 'nissKey'] as const) {
+    if (row[key] !== undefined) patientRow[key] = row[key]
+  }
+  restoreNameKeys(patientRow)
+  return fromPatientRow(patientRow as PatientRow)
+}
+
 /** Reads a file row back (the patient and the steps parsed with the shared schemas, through src/db/rows.ts). */
 export function fromFileRow(row: FileRow): StoredFile {
   const file: StoredFile = {
@@ -102,14 +113,8 @@ export function fromFileRow(row: FileRow): StoredFile {
     adverseEvents: row.e.map((event) => ({ ...event, patientId: row.id })),
     ...(row.u === undefined ? {} : { unreadable: row.u }),
   }
-  if (row.p !== undefined) {
-    const patientRow: Record<string, unknown> = { ...row.p, id: row.id }
-    for (const key of ['codeKey', 'nirKey', 'nirOdKey', 'nissKey'] as const) {
-      if (row[key] !== undefined) patientRow[key] = row[key]
-    }
-    restoreNameKeys(patientRow)
-    file.patient = fromPatientRow(patientRow as PatientRow)
-  }
+  const patient = patientOfFileRow(row)
+  if (patient !== undefined) file.patient = patient
   return file
 }
 

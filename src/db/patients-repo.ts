@@ -13,6 +13,7 @@ import type { CarnetDb } from './carnet-db'
 import {
   emptyFile,
   fromFileRow,
+  patientOfFileRow,
   toFileRow,
   toPatientFile,
   withAdverseEvent,
@@ -149,7 +150,19 @@ async function searchClearRowsByName(
   }
   const [driver, ...others] = [...words].sort((a, b) => b.length - a.length)
   if (driver === undefined) return []
-  // The keys of each word's prefix (key-only reads, no rows), intersected; then just the rows that match them all.
+  if (others.length === 0 || driver.length < 3) {
+    // One word (or only short ones): walk the index from the prefix and stop at `limit` rows.
+    const rows = await db.files
+      .where('nameWords')
+      .startsWith(driver)
+      .distinct()
+      .filter((row) => hasPatient(row) && matchesWords(row, words))
+      .limit(limit)
+      .toArray()
+    return rows.filter(hasPatient)
+  }
+  // Several words ('dupont jean'): the keys of each word's prefix (key-only reads, no rows), intersected; then
+  // just the rows that match them all, instead of walking every row of a common family name.
   let keys = [...new Set(await db.files.where('nameWords').startsWith(driver).primaryKeys())]
   for (const word of others) {
     if (word.length < 2 || keys.length <= limit) break
@@ -253,7 +266,7 @@ export async function searchPatients(
       }
     }
   })
-  return hits.map(({ row, match }) => ({ patient: fromFileRow(row).patient as PatientRecord, match }))
+  return hits.map(({ row, match }) => ({ patient: patientOfFileRow(row) as PatientRecord, match }))
 }
 
 /** Reads stored files by patient id (call inside a transaction for a consistent snapshot); absent ids are left out. */

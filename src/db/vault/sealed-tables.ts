@@ -148,6 +148,22 @@ export function keepAlive<T>(trans: DBCoreTransaction, store: string, work: Prom
   }) as unknown as Promise<T>
 }
 
+/** Rows sealed before their writes are handed to IndexedDB, the next chunk being sealed meanwhile. */
+const SEAL_CHUNK = 250
+
+/** One response for a write done in chunks: results in order, failures at their place in the whole. */
+function mergeResponses(responses: readonly DBCoreMutateResponse[], chunk: number): DBCoreMutateResponse {
+  const failures: Record<number, Error> = {}
+  let numFailures = 0
+  const results: unknown[] = []
+  responses.forEach((res, i) => {
+    numFailures += res.numFailures
+    for (const [at, error] of Object.entries(res.failures)) failures[i * chunk + Number(at)] = error
+    results.push(...(res.results ?? []))
+  })
+  return { numFailures, failures, results, lastResult: responses.at(-1)?.lastResult }
+}
+
 function locked(table: string): Promise<never> {
   return Dexie.Promise.reject(new VaultLockedError(table)) as unknown as Promise<never>
 }
@@ -238,8 +254,27 @@ function sealedTable(
           updates?: unknown
           changeSpec?: unknown
         }
-        return keepAlive(req.trans, name, Promise.all(values.map((v) => sealRow(keys, name, spec, v))))
-          .then((sealed) => table.mutate({ ...rest, values: sealed } as DBCoreMutateRequest))
+        // Sealed a chunk at a time, each chunk's writes handed to IndexedDB before the next is sealed: the browser
+        // writes one chunk while the page seals the next (a first sync writes pages of thousands of rows).
+        const chunks: Row[][] = []
+        for (let i = 0; i < values.length; i += SEAL_CHUNK) chunks.push(values.slice(i, i + SEAL_CHUNK))
+        const given = (req as { keys?: unknown[] }).keys
+        const keysOf = (i: number) =>
+          given == null ? {} : { keys: given.slice(i * SEAL_CHUNK, (i + 1) * SEAL_CHUNK) }
+        const writes: Promise<DBCoreMutateResponse>[] = []
+        const sealChunk = (i: number): Promise<unknown> => {
+          const chunk = chunks[i]
+          if (chunk === undefined) return Dexie.Promise.resolve() as unknown as Promise<unknown>
+          return keepAlive(req.trans, name, Promise.all(chunk.map((v) => sealRow(keys, name, spec, v)))).then(
+            (sealed) => {
+              writes.push(table.mutate({ ...rest, ...keysOf(i), values: sealed } as DBCoreMutateRequest))
+              return sealChunk(i + 1)
+            },
+          )
+        }
+        return sealChunk(0)
+          .then(() => Dexie.Promise.all(writes) as unknown as Promise<DBCoreMutateResponse[]>)
+          .then((responses) => mergeResponses(responses, SEAL_CHUNK))
           .then((res) => writeNameIndex(req.trans, keys, entries).then(() => res))
       }
       case 'delete': {
