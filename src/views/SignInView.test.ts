@@ -90,4 +90,28 @@ describe('SignInView', () => {
     expect(wrapper.get('[role="alert"]').text()).toContain('jamais connecté·e en ligne sur cet appareil')
     wrapper.unmount()
   })
+
+  it('says how long to wait after too many wrong passwords, then refuses until the wait is over', async () => {
+    const first = await mountSignIn()
+    stubLoginFetch(loginAnswer())
+    await fillAndSubmit(first.wrapper.element, 'cmartin', 'mot-de-passe-1')
+    await vi.waitFor(() => expect(first.router.currentRoute.value.name).toBe('home'))
+    await useSessionStore().signOut()
+    first.wrapper.unmount()
+
+    stubOfflineFetch()
+    const { wrapper } = await mountSignIn()
+    for (let i = 0; i < 4; i += 1) await fillAndSubmit(wrapper.element, 'cmartin', 'mauvais')
+    expect(wrapper.get('[role="alert"]').text()).toBe('Hors ligne : mot de passe incorrect.')
+    await fillAndSubmit(wrapper.element, 'cmartin', 'mauvais')
+    expect(wrapper.get('[role="alert"]').text()).toBe(
+      'Hors ligne : mot de passe incorrect. Prochain essai possible dans 30 secondes.',
+    )
+    await fillAndSubmit(wrapper.element, 'cmartin', 'mot-de-passe-1')
+    expect(wrapper.get('[role="alert"]').text()).toMatch(
+      /^Trop de mots de passe incorrects sur cet appareil pour cet identifiant\. Patientez (30|29|28) secondes avant de réessayer\.$/,
+    )
+    expect(useSessionStore().isSignedIn).toBe(false)
+    wrapper.unmount()
+  }, 30_000)
 })
