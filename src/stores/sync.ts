@@ -136,18 +136,25 @@ export const useSyncStore = defineStore('sync', () => {
     engine.start()
   }
 
+  // The run a stopped engine may still be finishing (a lock waits for it before the keys leave memory).
+  let stopping: Promise<void> = Promise.resolve()
+
   function stopEngine(): void {
     generation += 1
-    engine?.stop()
+    const stopped = engine
     engine = null
+    if (stopped === null) return
+    stopped.stop()
+    stopping = stopped.whenIdle()
   }
 
+  // Sync runs while someone is signed in and the app is not locked; an unlock starts it again.
   watch(
-    () => session.isSignedIn,
-    (isSignedIn) => {
+    () => session.isSignedIn && !session.isLocked,
+    (isActive) => {
       // The engine is best effort: if the database closes under it (the tab is being torn down, the profile
       // deleted), nothing is lost — the outbox is replayed when the engine starts next.
-      if (isSignedIn) void startEngine().catch((error: unknown) => console.warn('sync: not started', error))
+      if (isActive) void startEngine().catch((error: unknown) => console.warn('sync: not started', error))
       else {
         stopEngine()
         state.value = IDLE
@@ -165,10 +172,9 @@ export const useSyncStore = defineStore('sync', () => {
   })
 
   // A lock waits for the run in progress (a first sync writes its page with the keys) before they leave memory.
-  session.beforeLock(async () => {
-    const running = engine
-    running?.stop()
-    await running?.whenIdle()
+  session.beforeLock(() => {
+    stopEngine()
+    return stopping
   })
 
   // Told by the server that this device is revoked: the session learns it (notice, wipe).
