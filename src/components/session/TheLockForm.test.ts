@@ -52,6 +52,8 @@ describe('the lock screen', () => {
     await flushPromises()
     expect(wrapper.get('.app-lock').text()).toContain('Session verrouillée')
     expect(wrapper.get('.app-lock').text()).toContain('La session de Claire Martin est verrouillée.')
+    // The tab says the session is locked, not which page hides under the lock.
+    expect(document.title).toBe('Carnet — Session verrouillée')
     const layout = wrapper.get('.app-layout')
     expect(layout.attributes('style')).toContain('display: none')
     expect(layout.attributes('inert')).toBeDefined()
