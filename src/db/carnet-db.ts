@@ -3,6 +3,7 @@
 import Dexie, { type EntityTable, type Table } from 'dexie'
 import type { Mutation } from '../shared/commands'
 import type { LotRecord, RejectionRecord, RoleGrantRecord, UserRecord } from '../shared/records'
+import type { DeviceRevocation, Organisation } from '../shared/sync-api'
 import type { Vaccine } from '../shared/vaccine'
 import { binaryIdsMiddleware, packId, packIds } from './binary-ids'
 import { restoreFileKeys, type FileRow } from './files'
@@ -31,6 +32,17 @@ export type MetaValues = {
   session: unknown
   /** Set once the device's data key first arrived: from then on every personal row is written sealed. */
   vault: { v: 1; sealedSince: string; converted?: string; check?: ArrayBuffer }
+  /** The organisation's record as last pulled (its settings: the idle lock). */
+  organisation: Organisation
+  /**
+   * Set when the device learns it was revoked, and kept through the wipe: no sign-in from then on, and the notice
+   * says who revoked it and when (docs/device-encryption.md, "Revocation").
+   */
+  revoked: DeviceRevocation & { learnedAt: string; exportedAt?: string; wipedAt?: string }
+  /** Wrong passwords typed on this device, per login (src/db/sign-in-attempts.ts). */
+  signInFailures: Record<string, { failures: number; lastAt: number }>
+  /** Sealed rows that did not open, as reported to the server (table and key only; kept short). */
+  brokenRows: { table: string; key: string; at: string }[]
 }
 /** A meta key. */
 export type MetaKey = keyof MetaValues

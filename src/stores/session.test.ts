@@ -232,7 +232,7 @@ describe('useSessionStore', () => {
       'fetch',
       vi.fn(async () => new Response(JSON.stringify({ error: 'device-revoked' }), { status: 401 })),
     )
-    await expect(session.signIn('cmartin', 'mot-de-passe-1')).resolves.toEqual({
+    await expect(session.signIn('cmartin', 'mot-de-passe-1')).resolves.toMatchObject({
       ok: false,
       error: 'device-revoked',
     })

@@ -30,6 +30,9 @@ import {
 } from '../db/carnet-db'
 import { emptyFile, toPatientFile, withAdverseEvent, withStep } from '../db/files'
 import { loadIdentityCandidates, readFiles, writeFiles } from '../db/patients-repo'
+import { bytesToBase64 } from '../db/base64'
+import { isArrayBuffer } from '../db/vault/crypto'
+import type { OutboxExport } from '../shared/sync-api'
 import { uuidv7 } from './ids'
 import { signEnvelope } from './signing'
 
@@ -259,30 +262,72 @@ export async function listOutbox(
   return rows.map(parseOutboxRow)
 }
 
-/** The file a device exports when it cannot reach the server: its unsynced mutations, for the server's import. */
-export type OutboxExport = {
-  kind: 'carnet-outbox'
-  v: 1
-  deviceId: string
-  exportedAt: string
-  mutations: Mutation[]
+/** The file a device exports when it cannot reach the server (src/shared/sync-api.ts OutboxExportSchema). */
+export type { OutboxExport } from '../shared/sync-api'
+
+const ENVELOPE_KEYS = ['v', 'id', 'deviceId', 'seq', 'at', 'actor', 'type', 'payload', 'sig'] as const
+
+type StoredOutboxRow = { seq: number; id: string; type: string; status: string; c?: unknown } & Record<
+  string,
+  unknown
+>
+
+/** Reads rows as IndexedDB stores them, under the sealing middleware: sealed ones keep their sealed value. */
+async function readStoredRows(db: CarnetDb): Promise<{ rows: StoredOutboxRow[]; deviceId: string }> {
+  if (!db.isOpen()) await db.open()
+  const tx = db.backendDB().transaction(['outbox', 'meta'], 'readonly')
+  const request = <T>(r: IDBRequest<T>) =>
+    new Promise<T>((resolve, reject) => {
+      r.onsuccess = () => resolve(r.result)
+      r.onerror = () => reject(r.error ?? new Error('outbox export: read failed'))
+    })
+  const [rows, meta] = await Promise.all([
+    request(tx.objectStore('outbox').getAll()) as Promise<StoredOutboxRow[]>,
+    request(tx.objectStore('meta').get('deviceId')) as Promise<{ value?: unknown } | undefined>,
+  ])
+  return { rows, deviceId: typeof meta?.value === 'string' ? meta.value : '' }
 }
 
 /**
- * Exports the unsynced outbox (pending and sending: a mutation in flight may not have arrived) as JSON, in `seq`
- * order and signed as queued, so the server can import it through its push path (already-applied ones replay).
+ * Exports the unsynced outbox (pending and sending: a mutation in flight may not have arrived), or the entries of
+ * `seqs` (a set-aside one), for the server's import (`POST /api/sync/import`) — version 2 of the file: the entries
+ * are taken as IndexedDB stores them, still sealed under the device's data key, which only the server also holds
+ * (docs/device-encryption.md). The file says nothing of patients to whoever carries it, and the export needs no key
+ * in memory: a locked or revoked device can still hand over what it could not send. Entries written before the
+ * device was sealed go in clear, signed as queued, as in version 1.
  */
-export async function exportOutbox(db: CarnetDb, options: { now?: string } = {}): Promise<string> {
-  const [entries, meta] = await db.transaction('r', db.outbox, db.meta, () =>
-    Promise.all([listOutbox(db, { statuses: UNSYNCED_STATUSES }), db.meta.get('deviceId')]),
-  )
-  const deviceId = meta?.key === 'deviceId' ? meta.value : (entries[0]?.mutation.deviceId ?? '')
+export async function exportOutbox(
+  db: CarnetDb,
+  options: { now?: string; seqs?: readonly number[] } = {},
+): Promise<string> {
+  const { rows, deviceId } = await readStoredRows(db)
+  const wanted = options.seqs === undefined ? null : new Set(options.seqs)
+  const chosen = rows
+    .filter((row) =>
+      wanted === null ? (UNSYNCED_STATUSES as readonly string[]).includes(row.status) : wanted.has(row.seq),
+    )
+    .sort((a, b) => a.seq - b.seq)
   const file: OutboxExport = {
     kind: 'carnet-outbox',
-    v: 1,
-    deviceId,
+    v: 2,
+    deviceId: deviceId !== '' ? deviceId : String(chosen.find((r) => r.c === undefined)?.deviceId ?? ''),
     exportedAt: options.now ?? new Date().toISOString(),
-    mutations: entries.map((e) => e.mutation),
+    sealed: [],
+    mutations: [],
+  }
+  for (const row of chosen) {
+    if (isArrayBuffer(row.c)) {
+      file.sealed.push({
+        seq: row.seq,
+        id: row.id,
+        type: row.type as OutboxExport['sealed'][number]['type'],
+        c: bytesToBase64(new Uint8Array(row.c)),
+      })
+    } else {
+      const envelope: Record<string, unknown> = {}
+      for (const key of ENVELOPE_KEYS) if (row[key] !== undefined) envelope[key] = row[key]
+      file.mutations.push(envelope)
+    }
   }
   return JSON.stringify(file, null, 2)
 }

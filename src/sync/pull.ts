@@ -36,7 +36,15 @@ import {
   type StepRecord,
   type UserRecord,
 } from '../shared/records'
-import { MAX_PULL_LIMIT, type PullChange, type PullResponse } from '../shared/sync-api'
+import {
+  DeviceRevocationSchema,
+  MAX_PULL_LIMIT,
+  OrganisationSchema,
+  type DeviceRevocation,
+  type Organisation,
+  type PullChange,
+  type PullResponse,
+} from '../shared/sync-api'
 import { VaccineSchema, type Vaccine } from '../shared/vaccine'
 import { UNSYNCED_STATUSES, type CarnetDb, type OutboxRow } from '../db/carnet-db'
 import { emptyFile, toPatientFile, withAdverseEvent, withStep, type StoredFile } from '../db/files'
@@ -61,6 +69,8 @@ export type PullOutcome =
       lastSeq: number
       /** The server revoked this device (entity `device-revoked` with its id). */
       isRevoked: boolean
+      /** Who revoked it, when and how, when the change says (older servers' changes do not). */
+      revocation?: DeviceRevocation
       /** The patient ids of `watch` that a page wrote a server version of. */
       seenPatients: Set<string>
     }
@@ -93,7 +103,10 @@ type ParsedPage = {
   users: Map<string, UserRecord>
   grants: Map<string, RoleGrantRecord>
   rejections: Map<string, RejectionRecord>
-  revokedDevices: Set<string>
+  /** Revoked devices by id, with their revocation when the change describes it. */
+  revokedDevices: Map<string, DeviceRevocation | null>
+  /** The organisation's record (its settings), when it changed. */
+  organisation: Organisation | null
 }
 
 /** Parses every change of a page with the record schemas (later positions win within a page); throws on a bad one. */
@@ -107,7 +120,8 @@ export function parsePage(changes: readonly PullChange[]): ParsedPage {
     users: new Map(),
     grants: new Map(),
     rejections: new Map(),
-    revokedDevices: new Set(),
+    revokedDevices: new Map(),
+    organisation: null,
   }
   for (const change of changes) {
     switch (change.entity) {
@@ -151,8 +165,17 @@ export function parsePage(changes: readonly PullChange[]): ParsedPage {
         page.rejections.set(record.id, record)
         break
       }
-      case 'device-revoked':
-        page.revokedDevices.add(DeviceRevokedSchema.parse(change.data).id)
+      case 'device-revoked': {
+        // Older changes carried the revoker as a bare id: the id alone is what must parse.
+        const revocation = DeviceRevocationSchema.safeParse(change.data)
+        page.revokedDevices.set(
+          DeviceRevokedSchema.parse(change.data).id,
+          revocation.success ? revocation.data : null,
+        )
+        break
+      }
+      case 'organisation':
+        page.organisation = OrganisationSchema.parse(change.data)
         break
     }
   }
@@ -334,16 +357,16 @@ function touchedPatients(page: ParsedPage): Set<string> {
 }
 
 /**
- * Writes one parsed page and its cursor in one transaction; answers whether this device is revoked. Each file the
- * page touches is read once, takes the server's records, gets its pending overlay re-run on top, and is written
- * once.
+ * Writes one parsed page and its cursor in one transaction; answers whether this device is revoked (with the
+ * revocation when the change describes it) or `false`. Each file the page touches is read once, takes the
+ * server's records, gets its pending overlay re-run on top, and is written once.
  */
 async function applyPage(
   deps: PullDeps,
   response: PullResponse,
   page: ParsedPage,
   seen: Set<string>,
-): Promise<boolean> {
+): Promise<false | { revocation: DeviceRevocation | null }> {
   const { db } = deps
   return db.transaction(
     'rw',
@@ -364,6 +387,7 @@ async function applyPage(
       if (page.users.size > 0) await db.users.bulkPut([...page.users.values()])
       if (page.grants.size > 0) await db.roleGrants.bulkPut([...page.grants.values()])
       if (page.rejections.size > 0) await putRejections(db, [...page.rejections.values()])
+      if (page.organisation !== null) await db.meta.put({ key: 'organisation', value: page.organisation })
       const ids = touchedPatients(page)
       if (ids.size > 0) {
         const [files, pending] = await Promise.all([
@@ -390,7 +414,8 @@ async function applyPage(
       await db.meta.put({ key: 'pullCursor', value: response.cursor })
       if (deps.watch !== undefined)
         for (const id of page.patients.keys()) if (deps.watch.has(id)) seen.add(id)
-      return page.revokedDevices.has(deps.deviceId)
+      const revoked = page.revokedDevices.get(deps.deviceId)
+      return revoked === undefined ? false : { revocation: revoked }
     },
   )
 }
@@ -437,6 +462,7 @@ export async function pullAll(deps: PullDeps): Promise<PullOutcome> {
   const seen = new Set<string>()
   let received = 0
   let isRevoked = false
+  let revocation: DeviceRevocation | null = null
   let lastSeq = 0
   let next = fetchPage(deps, await storedCursor(deps.db), limit)
   for (;;) {
@@ -445,7 +471,11 @@ export async function pullAll(deps: PullDeps): Promise<PullOutcome> {
     const { response, page } = fetched
     if (response.hasMore) next = fetchPage(deps, response.cursor, limit)
     try {
-      if (await applyPage(deps, response, page, seen)) isRevoked = true
+      const revoked = await applyPage(deps, response, page, seen)
+      if (revoked !== false) {
+        isRevoked = true
+        revocation = revoked.revocation
+      }
     } catch (error) {
       // The prefetched page is dropped with the failure: the cursor stays at the last committed page.
       if (response.hasMore) void next.catch(() => undefined)
@@ -459,7 +489,14 @@ export async function pullAll(deps: PullDeps): Promise<PullOutcome> {
     )
     if (!response.hasMore || isRevoked) break
   }
-  return { kind: 'ok', received, lastSeq, isRevoked, seenPatients: seen }
+  return {
+    kind: 'ok',
+    received,
+    lastSeq,
+    isRevoked,
+    ...(revocation === null ? {} : { revocation }),
+    seenPatients: seen,
+  }
 }
 
 /**

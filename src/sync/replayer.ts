@@ -518,7 +518,11 @@ export async function runSync(deps: ReplayDeps): Promise<SyncRunOutcome> {
       aliases,
     })
     if (pulled.kind !== 'ok') return narrow(pulled)
-    if (pulled.isRevoked) return { kind: 'revoked' }
+    if (pulled.isRevoked) {
+      return pulled.revocation === undefined
+        ? { kind: 'revoked' }
+        : { kind: 'revoked', revocation: pulled.revocation }
+    }
     const repaired = await rollBackRejected(
       deps,
       { lastSeq: Math.max(summary.lastSeq, pulled.lastSeq), aliases, pulledPatients: pulled.seenPatients },

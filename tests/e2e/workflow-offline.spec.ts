@@ -21,6 +21,7 @@ import {
   searchPatients,
   signIn,
   signOut,
+  unlock,
 } from './support/app'
 import { launchBrowser } from './support/browser'
 import { demoPassword, startServer, type RunningServer } from './support/server'
@@ -143,9 +144,12 @@ describe('the vaccination workflow offline', () => {
   it('opens again from the service worker after a reload, and finds the file with its three steps', async () => {
     await goHome(page)
     await page.reload()
-    await page.getByText('Hors ligne : la connexion est possible').waitFor()
+    // The session was not signed out: the reload locks it, and its password opens it again, offline.
+    await page.getByText('La page a été rechargée').waitFor()
     expect(await page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true)
-    await signIn(page, DOCTOR.login, demoPassword, { mode: 'offline', ...DOCTOR })
+    await unlock(page, demoPassword)
+    await page.getByRole('banner').getByText(DOCTOR.name, { exact: true }).waitFor()
+    await page.getByRole('banner').getByText('connexion hors ligne').waitFor()
 
     const byName = await searchPatients(page, 'lefevre helene')
     await expect

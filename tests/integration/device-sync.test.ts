@@ -532,7 +532,16 @@ describe('device sync against the real server', () => {
     expect(timers.delays).toEqual([])
     expect(engine.getState()).toMatchObject({ status: 'revoked', pending: 1 })
     const before = a.adapter.log.length
-    expect(await engine.syncNow()).toEqual({ kind: 'revoked' })
+    // The server says how it was revoked (by the operator's command: nobody named, its keys destroyed at once).
+    expect(await engine.syncNow()).toEqual({
+      kind: 'revoked',
+      revocation: {
+        revokedAt: new Date(NOW).toISOString(),
+        revokedBy: null,
+        mode: 'wipe',
+        exportUntil: null,
+      },
+    })
     expect(a.adapter.log.length).toBe(before)
     const rows: OutboxRow[] = await a.db.outbox.toArray()
     expect(rows.map((r) => r.status)).toEqual(['sending'])

@@ -276,7 +276,7 @@ describe.each(STORE_KINDS)('sync hardening (%s)', (kind) => {
         actor: { userId: team.userId },
       },
     )
-    expectError(await push(h.app, ehpad, [forged]), 401, 'invalid-signature')
+    expectError(await push(h.app, ehpad, [forged]), 403, 'forbidden')
     expectError(await push(h.app, ehpad, [register(team)], team.deviceId), 403, 'device-mismatch')
     expectError(
       await h.app.inject({

@@ -5,6 +5,7 @@
 import { err, ok, type Result } from '../../../src/domain/result'
 import type { LoginRequest, LoginResponse } from '../../../src/shared/sync-api'
 import type { Clock } from '../clock'
+import { revocationDetail } from '../rules/device-revocation'
 import type { Device, Store, User } from '../store'
 import { generateReadablePassword, hashPassword, needsRehash, verifyPassword } from './passwords'
 import { toOrganisationRecord, toRoleGrantRecords, toUserRecord } from './records'
@@ -30,14 +31,15 @@ export async function prepareSignIn(): Promise<void> {
 
 /** The user's profile as the wire records; null when the organisation is gone. */
 export async function loadProfile(store: Store, user: User): Promise<Profile | null> {
-  const [organisation, grants] = await Promise.all([
+  const [organisation, grants, idleLockMinutes] = await Promise.all([
     store.getOrganisation(user.organisationId),
     store.listRoleGrants(user.id),
+    store.getIdleLockMinutes(user.organisationId),
   ])
   if (organisation === null) return null
   return {
     user: toUserRecord(user),
-    organisation: toOrganisationRecord(organisation),
+    organisation: toOrganisationRecord(organisation, { idleLockMinutes }),
     roles: toRoleGrantRecords(grants),
   }
 }
@@ -90,7 +92,7 @@ export async function signIn(
       device = registered.ok ? registered.value : await tx.getDevice(input.deviceId)
       if (device === null) throw new Error(`device ${input.deviceId} neither registered nor found`)
     }
-    if (device.revokedAt !== null) return err('device-revoked')
+    if (device.revokedAt !== null) return err('device-revoked', await revocationDetail(tx, device.id))
     if (device.organisationId !== user.organisationId) return err('device-mismatch')
     const deviceKey = await tx.ensureDeviceKey(user.id, device.id, newDeviceKey())
     // The device's data key seals its personal data at rest; any valid user signing in here online receives it.

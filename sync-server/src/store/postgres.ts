@@ -4,6 +4,7 @@ import type { Clock } from '../clock'
 import { pendingMigrations, SCHEMA_MIGRATIONS_TABLE } from './migrations'
 import { createAdminQueries } from './admin-queries'
 import { createAuthQueries } from './auth-queries'
+import { createDeviceProtectionQueries } from './device-protection-queries'
 import { createQueries, type Executor, type SqlValue } from './queries'
 import { createSyncQueries } from './sync-queries'
 import { NestedStoreCallError, type Store } from './types'
@@ -72,9 +73,10 @@ export function openPostgresStore({ url, clock, schema, onIdleError }: PostgresS
     ...createAuthQueries(guarded, clock),
     ...createSyncQueries(guarded, clock),
     ...createAdminQueries(guarded, clock),
+    ...createDeviceProtectionQueries(guarded, clock),
     // The revocation and its change row (which takes the position lock) commit together.
-    revokeDevice: (deviceId, revokedBy) =>
-      store.withTransaction((tx) => tx.revokeDevice(deviceId, revokedBy)),
+    revokeDevice: (deviceId, revokedBy, options) =>
+      store.withTransaction((tx) => tx.revokeDevice(deviceId, revokedBy, options)),
     kind: 'postgres',
 
     async migrate() {
@@ -145,6 +147,7 @@ export function openPostgresStore({ url, clock, schema, onIdleError }: PostgresS
             ...createAuthQueries(executor, clock),
             ...createSyncQueries(executor, clock),
             ...createAdminQueries(executor, clock),
+            ...createDeviceProtectionQueries(executor, clock),
           }
           const result = await inTransaction.run(true, () => fn(queries))
           await client.query('COMMIT')

@@ -5,6 +5,7 @@ import type { Clock } from '../clock'
 import { pendingMigrations, SCHEMA_MIGRATIONS_TABLE } from './migrations'
 import { createAdminQueries } from './admin-queries'
 import { createAuthQueries } from './auth-queries'
+import { createDeviceProtectionQueries } from './device-protection-queries'
 import { createQueries, type Executor, type SqlValue } from './queries'
 import { createSyncQueries } from './sync-queries'
 import { NestedStoreCallError, type Store } from './types'
@@ -191,6 +192,7 @@ export function openSqliteStore({ file, clock }: SqliteStoreOptions): Store {
     ...createAuthQueries(direct, clock),
     ...createSyncQueries(direct, clock),
     ...createAdminQueries(direct, clock),
+    ...createDeviceProtectionQueries(direct, clock),
   }
 
   const store: Store = {
@@ -198,9 +200,10 @@ export function openSqliteStore({ file, clock }: SqliteStoreOptions): Store {
     ...createAuthQueries(guarded, clock),
     ...createSyncQueries(guarded, clock),
     ...createAdminQueries(guarded, clock),
+    ...createDeviceProtectionQueries(guarded, clock),
     // The revocation and its change row (which takes the position lock) commit together.
-    revokeDevice: (deviceId, revokedBy) =>
-      store.withTransaction((tx) => tx.revokeDevice(deviceId, revokedBy)),
+    revokeDevice: (deviceId, revokedBy, options) =>
+      store.withTransaction((tx) => tx.revokeDevice(deviceId, revokedBy, options)),
     kind: 'sqlite',
 
     async migrate() {

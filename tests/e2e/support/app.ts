@@ -59,6 +59,17 @@ export async function signIn(
   await expect.poll(() => offlineMention.count(), POLL).toBe(expected.mode === 'offline' ? 1 : 0)
 }
 
+/**
+ * Unlocks a locked session (after the idle time, or a reload) with its password and waits for the lock to go: the
+ * page underneath is the one that was there, or the one a reload asked for.
+ */
+export async function unlock(page: Page, password: string): Promise<void> {
+  await page.getByRole('heading', { name: 'Session verrouillée' }).waitFor()
+  await page.getByLabel('Mot de passe').fill(password)
+  await page.getByRole('button', { name: 'Déverrouiller' }).click()
+  await page.getByRole('heading', { name: 'Session verrouillée' }).waitFor({ state: 'detached', ...POLL })
+}
+
 /** Signs out from the header and waits for the sign-in page. */
 export async function signOut(page: Page): Promise<void> {
   await page.getByRole('button', { name: 'Se déconnecter' }).click()
