@@ -28,6 +28,10 @@ const WARM_UP = 10
 const DOSES = 100
 
 export type DeviceFigures = {
+  /** 'sealed': rows encrypted at rest (src/db/vault), as on a device that signed in online; 'clear': as before. */
+  mode: 'clear' | 'sealed'
+  /** Sealed only: lock, then password → keys → name index loaded. */
+  unlock?: { totalMs: number; keysMs: number; nameIndexMs: number; nameIndexRows: number; indexed: number }
   chromium: string
   patients: number
   steps: number
@@ -136,11 +140,16 @@ function median(values: readonly number[]): number {
 }
 
 /** Runs the device bench with `patientCount` patients (two steps each) in a fresh Chromium profile. */
-export async function measureDevice(root: string, patientCount: number): Promise<DeviceFigures> {
+export async function measureDevice(
+  root: string,
+  patientCount: number,
+  mode: 'clear' | 'sealed' = 'sealed',
+  options: { build?: boolean; keepPage?: boolean } = {},
+): Promise<DeviceFigures> {
   const executablePath = findChromium()
   if (executablePath === undefined)
     throw new Error("No Chromium found: install Debian's chromium or set CHROME_PATH.")
-  buildPage(root)
+  if (options.build !== false) buildPage(root)
 
   let started = performance.now()
   const patients = generatePatients(SEED, patientCount)
@@ -163,7 +172,10 @@ export async function measureDevice(root: string, patientCount: number): Promise
     await page.waitForFunction(() => 'carnetBench' in window)
     const version = context.browser()?.version() ?? (await page.evaluate(() => navigator.userAgent))
 
-    await page.evaluate((name) => (window as unknown as BenchWindow).carnetBench.open(name), 'carnet-bench')
+    await page.evaluate(
+      ({ name, sealed }) => (window as unknown as BenchWindow).carnetBench.open(name, sealed),
+      { name: 'carnet-bench', sealed: mode === 'sealed' },
+    )
     const before = await page.evaluate(() => (window as unknown as BenchWindow).carnetBench.estimate())
     await page.evaluate(
       (org) => (window as unknown as BenchWindow).carnetBench.putOrganisation(org.users, org.grants),
@@ -238,7 +250,14 @@ export async function measureDevice(root: string, patientCount: number): Promise
       },
     )
 
+    const unlock =
+      mode === 'sealed'
+        ? await page.evaluate(() => (window as unknown as BenchWindow).carnetBench.measureUnlock())
+        : undefined
+
     return {
+      mode,
+      ...(unlock === undefined ? {} : { unlock }),
       chromium: version,
       patients: stored.patients,
       steps: stored.steps,
@@ -260,6 +279,6 @@ export async function measureDevice(root: string, patientCount: number): Promise
     server.close()
     rmSync(profile, { recursive: true, force: true })
     // Built for this run only: not left where `eslint .` would lint it.
-    rmSync(join(root, 'dist-bench'), { recursive: true, force: true })
+    if (options.keepPage !== true) rmSync(join(root, 'dist-bench'), { recursive: true, force: true })
   }
 }

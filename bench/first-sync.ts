@@ -39,7 +39,10 @@ export type FirstSyncFigures = {
     errors: string[]
     serverBytes: number
   }
-  pull: {
+  /** One pull from zero per storage form, one after the other in the same page, after the same setup. */
+  pulls: {
+    /** 'sealed': rows encrypted at rest (src/db/vault), as after an online sign-in; 'clear': as before. */
+    mode: 'clear' | 'sealed'
     outcome: string
     limit: number | undefined
     received: number
@@ -59,11 +62,11 @@ export type FirstSyncFigures = {
     chromiumCpuSeconds: number
     /** Chromium's CPU by process kind (browser, renderer, network/storage services…). */
     chromiumCpuByKind: Record<string, number>
-  }
+    stored: Record<string, number>
+    storage: { estimateBefore: number; estimateAfter: number; diskBytes: number }
+  }[]
   /** With BENCH_PROFILE=1: the page's main thread, sampled by the V8 profiler during the pull (unminified build). */
   profile?: PageProfile
-  stored: Record<string, number>
-  storage: { estimateBefore: number; estimateAfter: number; diskBytes: number }
 }
 
 function dirBytes(dir: string): number {
@@ -319,6 +322,7 @@ export async function measureFirstSync(
   patientCount: number,
   limit: number | undefined,
   profilePage = false,
+  modes: readonly ('clear' | 'sealed')[] = ['clear', 'sealed'],
 ): Promise<FirstSyncFigures> {
   const executablePath = findChromium()
   if (executablePath === undefined)
@@ -362,32 +366,33 @@ export async function measureFirstSync(
           await cdp.send('Profiler.setSamplingInterval', { interval: 1000 })
           await cdp.send('Profiler.start')
         }
-        const serverBefore = cpuOf(serverPids)
-        const chromiumBefore = cpuOf(otherPids())
-        const result = await page.evaluate(
-          (input) => (window as unknown as BenchWindow).carnetBench.firstSync(input),
-          {
-            dbName: `carnet-first-sync-${uuidv7()}`,
-            deviceId: puller.deviceId,
-            deviceToken: puller.deviceToken,
-            ...(limit === undefined ? {} : { limit }),
-          },
-        )
-        const serverCpuSeconds = cpuDelta(serverBefore, cpuOf(serverPids))
-        const chromiumAfter = cpuOf(otherPids())
-        const chromiumCpuSeconds = cpuDelta(chromiumBefore, chromiumAfter)
-        const pageProfile =
-          cdp === undefined
-            ? undefined
-            : summarizeProfile((await cdp.send('Profiler.stop')).profile as unknown as CpuProfile)
-        const { fetch, apply, waitMs } = pageFigures(result.pages)
-        return {
-          chromium: version,
-          patients: patients.length,
-          steps: steps.length,
-          generateSeconds,
-          setup: { ...setup, serverBytes },
-          pull: {
+        const pulls: FirstSyncFigures['pulls'] = []
+        let previous: string | undefined
+        for (const mode of modes) {
+          // Each pull starts from an empty profile database: the previous one is deleted first.
+          if (previous !== undefined) {
+            await page.evaluate((name) => (window as unknown as BenchWindow).carnetBench.drop(name), previous)
+          }
+          const dbName = `carnet-first-sync-${uuidv7()}`
+          previous = dbName
+          const serverBefore = cpuOf(serverPids)
+          const chromiumBefore = cpuOf(otherPids())
+          const result = await page.evaluate(
+            (input) => (window as unknown as BenchWindow).carnetBench.firstSync(input),
+            {
+              dbName,
+              deviceId: puller.deviceId,
+              deviceToken: puller.deviceToken,
+              sealed: mode === 'sealed',
+              ...(limit === undefined ? {} : { limit }),
+            },
+          )
+          const serverCpuSeconds = cpuDelta(serverBefore, cpuOf(serverPids))
+          const chromiumAfter = cpuOf(otherPids())
+          const chromiumCpuSeconds = cpuDelta(chromiumBefore, chromiumAfter)
+          const { fetch, apply, waitMs } = pageFigures(result.pages)
+          pulls.push({
+            mode,
             outcome: result.outcome,
             limit,
             received: result.received,
@@ -402,14 +407,26 @@ export async function measureFirstSync(
             serverCpuSeconds,
             chromiumCpuSeconds,
             chromiumCpuByKind: cpuByKind(chromiumBefore, chromiumAfter),
-          },
+            stored: result.counts,
+            storage: {
+              estimateBefore: result.estimateBefore,
+              estimateAfter: result.estimateAfter,
+              diskBytes: dirBytes(join(profile, 'Default', 'IndexedDB')),
+            },
+          })
+        }
+        const pageProfile =
+          cdp === undefined
+            ? undefined
+            : summarizeProfile((await cdp.send('Profiler.stop')).profile as unknown as CpuProfile)
+        return {
+          chromium: version,
+          patients: patients.length,
+          steps: steps.length,
+          generateSeconds,
+          setup: { ...setup, serverBytes },
+          pulls,
           ...(pageProfile === undefined ? {} : { profile: pageProfile }),
-          stored: result.counts,
-          storage: {
-            estimateBefore: result.estimateBefore,
-            estimateAfter: result.estimateAfter,
-            diskBytes: dirBytes(join(profile, 'Default', 'IndexedDB')),
-          },
         }
       } finally {
         await context.close()

@@ -60,37 +60,71 @@ async function main(): Promise<void> {
 
   if (wants('device')) {
     const patients = Number(process.env.BENCH_PATIENTS ?? 100_000)
-    const d = await measureDevice(root, patients)
-    const records = d.patients + d.steps
-    console.log(
-      `\n[device] Chromium ${d.chromium} headless, persistent profile on disk, Dexie 4 'strict' durability, the device's own code bundled by bench/vite.bench.config.ts; ${machine()}`,
-    )
-    console.log(
-      `  load: ${count(d.patients)} patients + ${count(d.steps)} steps (generator seed, eligibility + dose 1 each) through putPatients/putSteps in ${d.load.pages} pages of 1,000 patients: ${count(records / d.load.pageSeconds)} records/s in the page (${d.load.pageSeconds.toFixed(1)} s), ${count(records / d.load.wallSeconds)} records/s wall incl. transfer (${d.load.wallSeconds.toFixed(1)} s); generated in ${d.generateSeconds.toFixed(1)} s`,
-    )
-    const labels = {
-      nir: 'NIR (15 digits, spaced)',
-      code: 'code de ciblage',
-      name: 'name prefix (4 letters)',
-    }
-    for (const kind of ['nir', 'code', 'name'] as const) {
-      const s = d.search[kind]
-      console.log(
-        `  search by ${labels[kind]}: median ${ms(s.median)}, p95 ${ms(s.p95)}, max ${ms(s.max)} over ${s.count} queries (searchPatients, performance.now, after 10 warm-up; median ${s.medianHits} hits)  target p95 ≤ 20 ms`,
+    // Both storage forms in the same run, one after the other in fresh profiles: the sealed figures read against
+    // the clear ones measured minutes before on the same machine.
+    const modes = (process.env.BENCH_DEVICE_MODES ?? 'clear,sealed').split(',') as ('clear' | 'sealed')[]
+    const figures: Awaited<ReturnType<typeof measureDevice>>[] = []
+    for (const [i, mode] of modes.entries()) {
+      figures.push(
+        await measureDevice(root, patients, mode, { build: i === 0, keepPage: i < modes.length - 1 }),
       )
     }
-    const refused =
-      d.dose.refused.length === 0
-        ? ''
-        : `, refused ${d.dose.refused.length}: ${[...new Set(d.dose.refused)].join(', ')}`
-    console.log(
-      `  dose 2 recorded through recordChange (submit → committed, HMAC key from importSigningKey, vaccinator grant valid): median ${ms(d.dose.median)}, p95 ${ms(d.dose.p95)}, max ${ms(d.dose.max)} over ${d.dose.count}${refused}  target p95 ≤ 50 ms`,
-    )
-    const st = d.storage
-    const perPatient = (bytes: number) => `${(bytes / d.patients / 1024).toFixed(2)} KB`
-    console.log(
-      `  storage per patient (with its two steps): ${perPatient(st.estimateAfter - st.estimateBefore)} by navigator.storage.estimate() (${kb(st.estimateBefore)} → ${kb(st.estimateAfter)}), ${perPatient(st.diskBytes)} on disk (profile's IndexedDB folder), ${perPatient(st.patientJsonBytes + st.stepJsonBytes)} as JSON of the stored rows (patient ${(st.patientJsonBytes / d.patients).toFixed(0)} B + steps ${(st.stepJsonBytes / d.patients).toFixed(0)} B)  target ≤ 1.5 KB`,
-    )
+    const clear = figures.find((f) => f.mode === 'clear')
+    const vs = (value: number, anchor: number | undefined) =>
+      anchor === undefined || anchor === 0 ? '' : ` (×${(value / anchor).toFixed(2)} of clear)`
+    for (const d of figures) {
+      const records = d.patients + d.steps
+      const anchorOf = (pick: (f: typeof d) => number) =>
+        d === clear || clear === undefined ? undefined : pick(clear)
+      console.log(
+        `\n[device, ${d.mode === 'sealed' ? 'sealed at rest (AES-GCM rows, blind tokens, name index in memory)' : 'clear rows (as before encryption)'}] Chromium ${d.chromium} headless, persistent profile on disk, Dexie 4 'strict' durability, the device's own code bundled by bench/vite.bench.config.ts; ${machine()}`,
+      )
+      console.log(
+        `  load: ${count(d.patients)} patients + ${count(d.steps)} steps (generator seed, eligibility + dose 1 each) through putPatients/putSteps in ${d.load.pages} pages of 1,000 patients: ${count(records / d.load.pageSeconds)} records/s in the page (${d.load.pageSeconds.toFixed(1)} s${vs(
+          d.load.pageSeconds,
+          anchorOf((f) => f.load.pageSeconds),
+        )}), ${count(records / d.load.wallSeconds)} records/s wall incl. transfer (${d.load.wallSeconds.toFixed(1)} s); generated in ${d.generateSeconds.toFixed(1)} s`,
+      )
+      const labels = {
+        nir: 'NIR (15 digits, spaced)',
+        code: 'code de ciblage',
+        name: 'name prefix (4 letters)',
+      }
+      for (const kind of ['nir', 'code', 'name'] as const) {
+        const s = d.search[kind]
+        console.log(
+          `  search by ${labels[kind]}: median ${ms(s.median)}, p95 ${ms(s.p95)}${vs(
+            s.p95,
+            anchorOf((f) => f.search[kind].p95),
+          )}, max ${ms(s.max)} over ${s.count} queries (searchPatients, performance.now, after 10 warm-up; median ${s.medianHits} hits)  target p95 ≤ 20 ms`,
+        )
+      }
+      const refused =
+        d.dose.refused.length === 0
+          ? ''
+          : `, refused ${d.dose.refused.length}: ${[...new Set(d.dose.refused)].join(', ')}`
+      console.log(
+        `  dose 2 recorded through recordChange (submit → committed, HMAC key from importSigningKey, vaccinator grant valid): median ${ms(d.dose.median)}, p95 ${ms(d.dose.p95)}${vs(
+          d.dose.p95,
+          anchorOf((f) => f.dose.p95),
+        )}, max ${ms(d.dose.max)} over ${d.dose.count}${refused}  target p95 ≤ 50 ms`,
+      )
+      const st = d.storage
+      const perPatient = (bytes: number) => `${(bytes / d.patients / 1024).toFixed(2)} KB`
+      const estimated = st.estimateAfter - st.estimateBefore
+      console.log(
+        `  storage per patient (with its two steps): ${perPatient(estimated)} by navigator.storage.estimate()${vs(
+          estimated,
+          anchorOf((f) => f.storage.estimateAfter - f.storage.estimateBefore),
+        )} (${kb(st.estimateBefore)} → ${kb(st.estimateAfter)}), ${perPatient(st.diskBytes)} on disk (profile's IndexedDB folder), ${perPatient(st.patientJsonBytes + st.stepJsonBytes)} as JSON of the stored rows (patient ${(st.patientJsonBytes / d.patients).toFixed(0)} B + steps ${(st.stepJsonBytes / d.patients).toFixed(0)} B)  target ≤ 1.5 KB`,
+      )
+      if (d.unlock !== undefined) {
+        const u = d.unlock
+        console.log(
+          `  unlock after the lock (password → PBKDF2-SHA256 600,000 + unwrap → name index of ${count(u.indexed)} patients from ${u.nameIndexRows} sealed rows): ${ms(u.totalMs)} (keys ${ms(u.keysMs)}, name index ${ms(u.nameIndexMs)})  target ≤ 1.5 s`,
+        )
+      }
+    }
   }
 
   if (wants('push')) {
@@ -111,9 +145,9 @@ async function main(): Promise<void> {
     const patients = Number(process.env.BENCH_PATIENTS ?? 100_000)
     const limit =
       process.env.BENCH_PULL_LIMIT === undefined ? undefined : Number(process.env.BENCH_PULL_LIMIT)
-    const f = await measureFirstSync(root, patients, limit, process.env.BENCH_PROFILE === '1')
+    const modes = (process.env.BENCH_FIRST_SYNC_MODES ?? 'clear,sealed').split(',') as ('clear' | 'sealed')[]
+    const f = await measureFirstSync(root, patients, limit, process.env.BENCH_PROFILE === '1', modes)
     const s = f.setup
-    const p = f.pull
     console.log(
       `\n[first-sync] a fresh device pulls everything from zero: real server in its own process (startServer, SQLite), Chromium ${f.chromium} headless with a persistent profile on disk, the device's own pull (src/sync/pull.ts pullAll over src/sync/transport.ts, page served by the sync server: same origin), device token from POST /api/auth/login as infirmier.demo; ${machine()}`,
     )
@@ -121,29 +155,36 @@ async function main(): Promise<void> {
     console.log(
       `  setup (not the figure): ${count(f.patients)} patients + ${count(f.steps)} steps (generator, generated in ${f.generateSeconds.toFixed(1)} s) pushed by medecin.demo as ${count(s.mutations)} signed mutations in ${count(s.pushes)} pushes of ≤ 500 through POST /api/sync/push: ${s.seconds.toFixed(1)} s, ${count(s.mutations / s.seconds)} mutations/s; applied ${count(s.applied)}, rejected ${count(s.rejected)}${rejected}; server data folder ${mb(s.serverBytes)}`,
     )
-    const rate = p.received / p.seconds
-    console.log(
-      `  first sync: ${count(p.received)} changes in ${p.seconds.toFixed(1)} s = ${count(rate)} records/s, ${p.pages} pages (${p.limit === undefined ? "the app's page size" : `limit ${p.limit}`}: median ${count(p.pageChanges.median)} changes), outcome ${p.outcome}  target ≤ 60 s`,
-    )
-    console.log(
-      `  stored: ${Object.entries(f.stored)
-        .filter(([, n]) => n > 0)
-        .map(([table, n]) => `${table} ${count(n)}`)
-        .join(', ')}`,
-    )
-    const st = f.storage
-    console.log(
-      `  IndexedDB afterwards: ${mb(st.diskBytes)} on disk (profile's IndexedDB folder), ${mb(st.estimateAfter - st.estimateBefore)} by navigator.storage.estimate() (${kb(st.estimateBefore)} → ${mb(st.estimateAfter)})`,
-    )
-    console.log(
-      `  per page: request → answer parsed median ${ms(p.fetchMs.median)} (max ${ms(p.fetchMs.max)}); answer → committed (record parsing + transaction) median ${ms(p.applyMs.median)} (max ${ms(p.applyMs.max)}); device idle waiting for the server ${(p.waitMs / 1000).toFixed(1)} s; ${mb(p.wireBytes)} on the wire, ${mb(p.decodedBytes)} decoded; CPU during the pull: server ${p.serverCpuSeconds.toFixed(1)} s, Chromium ${p.chromiumCpuSeconds.toFixed(1)} s (${Object.entries(
-        p.chromiumCpuByKind,
+    const clearPull = f.pulls.find((x) => x.mode === 'clear')
+    for (const p of f.pulls) {
+      const rate = p.received / p.seconds
+      const against =
+        p.mode === 'sealed' && clearPull !== undefined
+          ? ` (×${(p.seconds / clearPull.seconds).toFixed(2)} of the clear pull just before; target ≤ ×1.15)`
+          : ''
+      console.log(
+        `  first sync, ${p.mode === 'sealed' ? 'sealed at rest' : 'clear rows'}: ${count(p.received)} changes in ${p.seconds.toFixed(1)} s${against} = ${count(rate)} records/s, ${p.pages} pages (${p.limit === undefined ? "the app's page size" : `limit ${p.limit}`}: median ${count(p.pageChanges.median)} changes), outcome ${p.outcome}  target ≤ 60 s`,
       )
-        .filter(([, seconds]) => seconds >= 0.05)
-        .sort((a, b) => b[1] - a[1])
-        .map(([kind, seconds]) => `${kind} ${seconds.toFixed(1)} s`)
-        .join(', ')})`,
-    )
+      console.log(
+        `    stored: ${Object.entries(p.stored)
+          .filter(([, n]) => n > 0)
+          .map(([table, n]) => `${table} ${count(n)}`)
+          .join(', ')}`,
+      )
+      const st = p.storage
+      console.log(
+        `    IndexedDB afterwards: ${mb(st.diskBytes)} on disk (profile's IndexedDB folder), ${mb(st.estimateAfter - st.estimateBefore)} by navigator.storage.estimate() (${kb(st.estimateBefore)} → ${mb(st.estimateAfter)})`,
+      )
+      console.log(
+        `    per page: request → answer parsed median ${ms(p.fetchMs.median)} (max ${ms(p.fetchMs.max)}); answer → committed (record parsing + transaction) median ${ms(p.applyMs.median)} (max ${ms(p.applyMs.max)}); device idle waiting for the server ${(p.waitMs / 1000).toFixed(1)} s; ${mb(p.wireBytes)} on the wire, ${mb(p.decodedBytes)} decoded; CPU during the pull: server ${p.serverCpuSeconds.toFixed(1)} s, Chromium ${p.chromiumCpuSeconds.toFixed(1)} s (${Object.entries(
+          p.chromiumCpuByKind,
+        )
+          .filter(([, seconds]) => seconds >= 0.05)
+          .sort((a, b) => b[1] - a[1])
+          .map(([kind, seconds]) => `${kind} ${seconds.toFixed(1)} s`)
+          .join(', ')})`,
+      )
+    }
     if (f.profile !== undefined) {
       const pr = f.profile
       console.log(

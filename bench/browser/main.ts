@@ -2,11 +2,14 @@
 // bench/device.ts can load generated records and time searches and dose recordings inside Chromium, and
 // bench/first-sync.ts can run the device's pull (src/sync/pull.ts over src/sync/transport.ts) from zero.
 import { createCarnetDb, type CarnetDb } from '../../src/db/carnet-db'
-import { putPatients, putSteps, searchPatients } from '../../src/db/patients-repo'
+import { putRecords, searchPatients } from '../../src/db/patients-repo'
+import { allFiles } from '../../src/db/testing'
 import type { DoseFields } from '../../src/shared/commands'
 import type { PatientRecord, RoleGrantRecord, StepRecord, UserRecord } from '../../src/shared/records'
 import { nowLocalIso } from '../../src/sync/clock'
-import { importSigningKey } from '../../src/sync/device-key'
+import { bytesToBase64 } from '../../src/db/base64'
+import { deriveDataKeys, importDataKey } from '../../src/db/vault/crypto'
+import { importSigningKey, unwrapAccountKeys, wrapAccountKeys } from '../../src/db/vault/device-key'
 import { uuidv7 } from '../../src/sync/ids'
 import { pendingCount, recordChange } from '../../src/sync/outbox'
 import { pullAll } from '../../src/sync/pull'
@@ -22,6 +25,8 @@ export type FirstSyncInput = {
   deviceToken: string
   /** Page size asked of the server; undefined = the app's (pullAll's default). */
   limit?: number
+  /** Rows sealed at rest, as after an online sign-in. */
+  sealed?: boolean
 }
 
 /** One pull page as the page saw it (performance.now() ms): request sent, answer parsed, page committed. */
@@ -47,8 +52,20 @@ export type FirstSyncResult = {
   estimateAfter: number
 }
 
+/** What an unlock costs once the records are there: password typed → keys → name index loaded. */
+export type UnlockTiming = {
+  totalMs: number
+  keysMs: number
+  nameIndexMs: number
+  nameIndexRows: number
+  indexed: number
+}
+
 export type CarnetBench = {
-  open(name: string): Promise<void>
+  /** Opens a database; `sealed` unlocks it with a fresh data key, as after an online sign-in. */
+  open(name: string, sealed?: boolean): Promise<void>
+  /** Locks the sealed database and unlocks it again with the password, as at the lock screen. */
+  measureUnlock(): Promise<UnlockTiming>
   estimate(): Promise<{ usage: number; quota: number }>
   /** Writes one page of records through putPatients then putSteps; answers the time spent in ms. */
   load(patients: PatientRecord[], steps: StepRecord[]): Promise<number>
@@ -69,20 +86,58 @@ export type CarnetBench = {
    * origin as the app) from an empty cursor to the end; answers the timings of each page and the row counts.
    */
   firstSync(input: FirstSyncInput): Promise<FirstSyncResult>
+  /** Deletes a database of an earlier run. */
+  drop(name: string): Promise<void>
 }
 
 export type BenchWindow = { carnetBench: CarnetBench }
 
 let current: CarnetDb | undefined
+let unlockWith: { wrapped: unknown; password: string; context: string } | undefined
 const db = (): CarnetDb => {
   if (current === undefined) throw new Error('carnetBench.open first')
   return current
 }
 
 const bench: CarnetBench = {
-  async open(name) {
+  async open(name, sealed = false) {
     current = createCarnetDb(name)
     await current.open()
+    if (!sealed) return
+    // The data key the server would give, wrapped under a password as at sign-in; kept for measureUnlock.
+    const raw = crypto.getRandomValues(new Uint8Array(32))
+    const password = 'mot de passe du banc 2026'
+    const context = 'carnet:bench-user:bench-device'
+    const wrapped = await wrapAccountKeys(
+      { deviceKey: bytesToBase64(crypto.getRandomValues(new Uint8Array(32))), dataKey: bytesToBase64(raw) },
+      password,
+      { context },
+    )
+    unlockWith = { wrapped, password, context }
+    current.vault.unlock(await deriveDataKeys(await importDataKey(raw)))
+    await current.meta.put({ key: 'vault', value: { v: 1, sealedSince: new Date().toISOString() } })
+  },
+  async measureUnlock() {
+    const database = db()
+    if (unlockWith === undefined) throw new Error('open(name, true) first')
+    database.vault.lock()
+    database.names.clear()
+    const started = performance.now()
+    const unwrapped = await unwrapAccountKeys(unlockWith.wrapped, unlockWith.password, {
+      context: unlockWith.context,
+    })
+    if (!unwrapped.ok) throw new Error(unwrapped.error)
+    database.vault.unlock(await deriveDataKeys(unwrapped.value.data))
+    const keysAt = performance.now()
+    await database.names.refresh()
+    const ended = performance.now()
+    return {
+      totalMs: ended - started,
+      keysMs: keysAt - started,
+      nameIndexMs: ended - keysAt,
+      nameIndexRows: await database.nameIndex.count(),
+      indexed: database.names.size,
+    }
   },
   async estimate() {
     const estimate = await navigator.storage.estimate()
@@ -90,8 +145,7 @@ const bench: CarnetBench = {
   },
   async load(patients, steps) {
     const started = performance.now()
-    await putPatients(db(), patients)
-    await putSteps(db(), steps)
+    await putRecords(db(), { patients, steps })
     return performance.now() - started
   },
   async putOrganisation(users, grants) {
@@ -140,6 +194,7 @@ const bench: CarnetBench = {
     // Read below Dexie, as stored: ids are 16-byte binary keys there (src/db/binary-ids.ts), counted as 16 bytes.
     const asStored = (_key: string, value: unknown) =>
       value instanceof ArrayBuffer ? 'x'.repeat(Math.max(0, value.byteLength - 2)) : value
+    // Sealed rows: their sealed value counts its bytes like an id.
     const bytesOf = (table: string) =>
       new Promise<number>((resolve, reject) => {
         let bytes = 0
@@ -152,16 +207,24 @@ const bench: CarnetBench = {
         }
         request.onerror = () => reject(request.error)
       })
-    const [patientBytes, stepBytes, patients, steps] = await Promise.all([
-      bytesOf('patients'),
-      bytesOf('steps'),
-      db().patients.count(),
-      db().steps.count(),
-    ])
+    // One row per patient file (patient and steps together): the bytes are the file rows'.
+    const [fileBytes, files] = await Promise.all([bytesOf('files'), allFiles(db())])
+    const patients = files.filter((f) => f.patient !== undefined).length
+    const steps = files.reduce((n, f) => n + f.steps.length, 0)
+    const patientBytes = fileBytes
+    const stepBytes = 0
     return { patientBytes, stepBytes, patients, steps }
   },
-  async firstSync({ dbName, deviceId, deviceToken, limit }) {
-    await bench.open(dbName)
+  async drop(name) {
+    if (current?.name === name) current.close()
+    await new Promise<void>((resolve, reject) => {
+      const request = indexedDB.deleteDatabase(name)
+      request.onsuccess = () => resolve()
+      request.onerror = () => reject(request.error ?? new Error('deleteDatabase failed'))
+    })
+  },
+  async firstSync({ dbName, deviceId, deviceToken, limit, sealed }) {
+    await bench.open(dbName, sealed === true)
     const database = db()
     const estimateBefore = (await bench.estimate()).usage
     // As the app builds it (src/stores/sync.ts): the page's fetch, same origin, the device state with each request.

@@ -18,6 +18,7 @@ import type { DBCore, DBCoreCursor, DBCoreIndex, DBCoreKeyRange, DBCoreTable, Mi
 const ID_PROPERTIES: Readonly<Record<string, readonly string[]>> = {
   patients: ['id'],
   steps: ['id', 'patientId'],
+  files: ['id'],
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/

@@ -49,7 +49,7 @@ describe('ids stored as 16 bytes', () => {
 
   afterEach(() => db.close())
 
-  it('stores UUID ids as bytes and gives them back as text, everywhere the app reads them', async () => {
+  it('stores a file per patient under its UUID as bytes, and gives it back as text', async () => {
     const name = newName()
     db = createCarnetDb(name)
     const a = buildPatient({ id: UUID_A, birthName: 'Durand' })
@@ -62,29 +62,18 @@ describe('ids stored as 16 bytes', () => {
     await putPatients(db, [a, b])
     await putSteps(db, steps)
 
-    const raw = await rawRows(name, 'steps')
-    expect(raw.map((r) => (r.key as ArrayBuffer).byteLength)).toEqual([16, 16, 16])
-    expect(raw.every((r) => (r.value as { patientId: unknown }).patientId instanceof ArrayBuffer)).toBe(true)
+    // One row per patient, its steps inside.
+    const raw = await rawRows(name, 'files')
+    expect(raw.map((r) => (r.key as ArrayBuffer).byteLength)).toEqual([16, 16])
+    expect(raw.map((r) => (r.value as { s: unknown[] }).s.length)).toEqual([2, 1])
 
-    expect((await db.patients.get(UUID_A))?.id).toBe(UUID_A)
-    expect((await db.patients.bulkGet([UUID_B, UUID_A])).map((r) => r?.id)).toEqual([UUID_B, UUID_A])
-    expect(await db.patients.toCollection().primaryKeys()).toEqual([UUID_A, UUID_B])
-    expect(await db.steps.where('patientId').equals(UUID_A).primaryKeys()).toEqual(
-      steps.slice(0, 2).map((s) => s.id),
-    )
-    const anyOf = await db.steps.where('patientId').anyOf([UUID_B, UUID_A]).toArray()
-    expect(anyOf.map((r) => [r.id, r.patientId])).toEqual(steps.map((s) => [s.id, s.patientId]))
-    const walked: string[] = []
-    await db.steps.each((row) => walked.push(`${row.patientId}/${row.id}`))
-    expect(walked).toEqual(steps.map((s) => `${s.patientId}/${s.id}`))
-    expect(await db.steps.where('patientId').equals(UUID_B).count()).toBe(1)
+    expect((await db.files.get(UUID_A))?.id).toBe(UUID_A)
+    expect((await db.files.bulkGet([UUID_B, UUID_A])).map((r) => r?.id)).toEqual([UUID_B, UUID_A])
+    expect(await db.files.toCollection().primaryKeys()).toEqual([UUID_A, UUID_B])
     expect((await getPatientFile(db, UUID_A))?.steps).toEqual(steps.slice(0, 2))
     expect((await searchPatients(db, 'du')).map((h) => h.patient)).toEqual([a, b])
-
-    await db.steps.where('patientId').equals(UUID_A).delete()
-    await db.patients.delete(UUID_A)
-    expect(await db.steps.count()).toBe(1)
-    expect(await db.patients.toCollection().primaryKeys()).toEqual([UUID_B])
+    await db.transaction('rw', db.files, db.nameIndex, () => db.files.delete(UUID_A))
+    expect(await db.files.toCollection().primaryKeys()).toEqual([UUID_B])
   })
 
   it('keeps other ids as text, and they read the same', async () => {
@@ -92,10 +81,10 @@ describe('ids stored as 16 bytes', () => {
     db = createCarnetDb(name)
     const patient = buildPatient({ id: 'p-local' })
     await putPatients(db, [patient])
-    expect((await rawRows(name, 'patients')).map((r) => r.key)).toEqual(['p-local'])
+    expect((await rawRows(name, 'files')).map((r) => r.key)).toEqual(['p-local'])
     expect((await getPatientFile(db, 'p-local'))?.patient).toEqual(patient)
     // Text ids sort before every UUID: a range from one form to the other has no equivalent and is refused.
-    await expect(db.patients.where('id').between(UUID_A, 'p-local').toArray()).rejects.toThrow(RangeError)
+    await expect(db.files.where('id').between(UUID_A, 'p-local').toArray()).rejects.toThrow(RangeError)
   })
 })
 
@@ -129,18 +118,27 @@ describe('upgrade from version 2', () => {
       const first = RECORDS_V2.patients[0]
       if (first === undefined) throw new Error('no patient in the fixture')
       expect((await searchPatients(db, first.codeDeCiblage)).map((h) => h.patient)).toStrictEqual([first])
-      expect(warn).toHaveBeenCalledOnce()
-      // A row that did not read before does not read now, but stays where its id finds it.
-      expect(await db.patients.get('019b0000-0000-7000-8000-0000000000ff')).toEqual({
-        id: '019b0000-0000-7000-8000-0000000000ff',
-        nameWords: ['X'],
-      })
+      // Each upgrade that met it says so.
+      expect(warn).toHaveBeenCalled()
+      // A row that did not read before does not read now, but stays in the file its id names.
+      expect((await db.files.get('019b0000-0000-7000-8000-0000000000ff'))?.u).toEqual([
+        { id: '019b0000-0000-7000-8000-0000000000ff', nameWords: ['X'] },
+      ])
     } finally {
       warn.mockRestore()
       db.close()
     }
-    const keys = [...(await rawRows(name, 'patients')), ...(await rawRows(name, 'steps'))].map((r) => r.key)
-    expect(keys).toHaveLength(ROWS_V2.patients.length + 1 + ROWS_V2.steps.length)
+    // One file per patient (and the unreadable one), under 16-byte keys; the tables of version 3 are gone.
+    const keys = (await rawRows(name, 'files')).map((r) => r.key)
+    expect(keys).toHaveLength(ROWS_V2.patients.length + 1)
     expect(keys.every((k) => k instanceof ArrayBuffer && k.byteLength === 16)).toBe(true)
+    const raw = await new Promise<IDBDatabase>((resolve, reject) => {
+      const request = indexedDB.open(name)
+      request.onsuccess = () => resolve(request.result)
+      request.onerror = () => reject(request.error)
+    })
+    expect([...raw.objectStoreNames]).not.toContain('patients')
+    expect([...raw.objectStoreNames]).not.toContain('steps')
+    raw.close()
   })
 })

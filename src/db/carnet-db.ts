@@ -2,16 +2,15 @@
 // several devices never collide), the outbox of signed mutations, rejections and device metadata.
 import Dexie, { type EntityTable, type Table } from 'dexie'
 import type { Mutation } from '../shared/commands'
-import type {
-  AdverseEventRecord,
-  LotRecord,
-  RejectionRecord,
-  RoleGrantRecord,
-  UserRecord,
-} from '../shared/records'
+import type { LotRecord, RejectionRecord, RoleGrantRecord, UserRecord } from '../shared/records'
+import type { DeviceRevocation, Organisation } from '../shared/sync-api'
 import type { Vaccine } from '../shared/vaccine'
 import { binaryIdsMiddleware, packId, packIds } from './binary-ids'
+import { restoreFileKeys, type FileRow } from './files'
 import type { PatientRow, StepRow } from './rows'
+import { NameIndex, NAME_INDEX_TABLE, type NameIndexRow } from './vault/name-index'
+import { sealedTablesMiddleware, type SealSpec } from './vault/sealed-tables'
+import { Vault } from './vault/vault'
 
 /** Where a queued mutation stands: waiting, in a push, acknowledged by the server, or refused by a rule. */
 export const OUTBOX_STATUSES = ['pending', 'sending', 'applied', 'rejected'] as const
@@ -31,20 +30,57 @@ export type MetaValues = {
   pullCursor: string
   lastSyncAt: string
   session: unknown
+  /** Set once the device's data key first arrived: from then on every personal row is written sealed. */
+  vault: { v: 1; sealedSince: string; converted?: string; check?: ArrayBuffer }
+  /** The organisation's record as last pulled (its settings: the idle lock). */
+  organisation: Organisation
+  /**
+   * Set when the device learns it was revoked, and kept through the wipe: no sign-in from then on, and the notice
+   * says who revoked it and when (docs/device-encryption.md, "Revocation").
+   */
+  revoked: DeviceRevocation & { learnedAt: string; exportedAt?: string; wipedAt?: string }
+  /** Wrong passwords typed on this device, per login (src/db/sign-in-attempts.ts). */
+  signInFailures: Record<string, { failures: number; lastAt: number }>
+  /** Sealed rows that did not open, as reported to the server (table and key only; kept short). */
+  brokenRows: { table: string; key: string; at: string }[]
 }
 /** A meta key. */
 export type MetaKey = keyof MetaValues
 /** A meta row. */
 export type MetaRow = { [K in MetaKey]: { key: K; value: MetaValues[K] } }[MetaKey]
 
+const text = (value: unknown) => (typeof value === 'string' ? value : undefined)
+
+/**
+ * The personal tables and how each is sealed (src/db/vault/sealed-tables.ts): what stays in clear is only what
+ * other code indexes and is not personal; identifiers searched by exact value are blind tokens.
+ */
+export const SEALED_TABLES: Readonly<Record<string, SealSpec>> = {
+  files: {
+    key: 'id',
+    clear: ['id'],
+    blind: [
+      { prop: 'codeKey', label: 'code', of: (r) => text(r.codeKey) },
+      { prop: 'nirKey', label: 'nir', of: (r) => text(r.nirKey) },
+      { prop: 'nirOdKey', label: 'nir-od', of: (r) => text(r.nirOdKey) },
+      { prop: 'nissKey', label: 'niss', of: (r) => text(r.nissKey) },
+    ],
+    // Indexes of clear rows only: sealed, they would tell names and dates. Names, birth dates and dose days of
+    // sealed files are searched in memory (src/db/vault/name-index.ts).
+    derived: ['birthDate', 'nameKey', 'nameWords', 'days'],
+    restore: restoreFileKeys,
+    nameIndex: true,
+  },
+  outbox: { key: 'seq', clear: ['seq', 'id', 'status', 'type'], blind: [] },
+  rejections: { key: 'id', clear: ['id', 'rejectedAt'], blind: [] },
+}
+
 /** The name of the app's database. */
 export const DB_NAME = 'carnet'
 
 /** The Dexie database of the PWA (one per device profile). */
 export class CarnetDb extends Dexie {
-  patients!: EntityTable<PatientRow, 'id'>
-  steps!: EntityTable<StepRow, 'id'>
-  adverseEvents!: EntityTable<AdverseEventRecord, 'id'>
+  files!: EntityTable<FileRow, 'id'>
   lots!: Table<LotRecord, [string, string]>
   vaccines!: EntityTable<Vaccine, 'id'>
   users!: EntityTable<UserRecord, 'id'>
@@ -52,6 +88,11 @@ export class CarnetDb extends Dexie {
   outbox!: EntityTable<OutboxRow, 'seq'>
   rejections!: EntityTable<RejectionRecord, 'id'>
   meta!: Table<MetaRow, MetaKey>
+  nameIndex!: Table<NameIndexRow, number>
+  /** Whether rows are sealed, and the keys while the app is unlocked. */
+  readonly vault = new Vault()
+  /** Name-prefix search over sealed patients, in memory while unlocked. */
+  readonly names: NameIndex
 
   constructor(name: string = DB_NAME) {
     // 'strict': Chromium reports a transaction complete only once it is flushed to disk (its default is
@@ -90,7 +131,41 @@ export class CarnetDb extends Dexie {
         await rewriteTable(tx.table<PatientRow, unknown>('patients'), (r) => toPatientRow(fromPatientRow(r)))
         await rewriteTable(tx.table<StepRow, unknown>('steps'), (r) => toStepRow(fromStepRow(r)))
       })
+    // Version 4: one row per patient file (src/db/files.ts) instead of a row per patient, step and adverse event,
+    // and rows sealed at rest once the device has its data key (src/db/vault): sealed files carry blind tokens under
+    // the identifier indexes and leave the name, birth-date and day indexes empty (searched in memory from the
+    // sealed name index). The upgrade gathers each patient's rows into its file, in the clear form they had
+    // (sealing needs the key, which only a sign-in brings: src/db/vault/convert.ts does it then).
+    this.version(4)
+      .stores({
+        files: 'id, codeKey, nirKey, nirOdKey, nissKey, [birthDate+nameKey], *nameWords, *days',
+        patients: null,
+        steps: null,
+        adverseEvents: null,
+        outbox: 'seq, &id, status, [type+status]',
+        [NAME_INDEX_TABLE]: '++n',
+      })
+      .upgrade(async (tx) => {
+        const { gatherFiles } = await Dexie.waitFor(import('./files-upgrade'))
+        await gatherFiles(tx)
+      })
     this.use(binaryIdsMiddleware)
+    this.use(sealedTablesMiddleware(this.vault, SEALED_TABLES))
+    this.names = new NameIndex(
+      () => this.nameIndex,
+      () => this.vault.keys,
+      (key) => this.vault.reportBroken(NAME_INDEX_TABLE, key),
+    )
+    // Whether the database is sealed is known before anything reads or writes it, at every open (sticky).
+    this.on(
+      'ready',
+      async () => {
+        const row = await this.meta.get('vault')
+        this.vault.sealed = row?.key === 'vault'
+        this.vault.converted = row?.key === 'vault' && row.value.converted !== undefined
+      },
+      true,
+    )
   }
 }
 

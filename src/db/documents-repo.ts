@@ -9,8 +9,9 @@ import type { VaccinationPlace } from '../shared/commands'
 import type { PatientRecord, StepRecord, UserRecord } from '../shared/records'
 import type { Catalogue } from '../shared/vaccine'
 import type { CarnetDb } from './carnet-db'
-import { loadPatientFile } from './patients-repo'
-import { fromPatientRow, fromStepRow } from './rows'
+import Dexie from 'dexie'
+import type { StoredFile } from './files'
+import { loadPatientFile, readFiles } from './patients-repo'
 
 /** Who and when a document is made for: the organisation (from the session), the device clock, the signed-in user. */
 export type DocumentContext = Pick<DocumentSource, 'organisation' | 'generatedAt' | 'generatedBy'>
@@ -70,19 +71,15 @@ export function loadDocumentSource(
   patientId: string,
   context: DocumentContext,
 ): Promise<DocumentSource | undefined> {
-  return db.transaction(
-    'r',
-    [db.patients, db.steps, db.adverseEvents, db.users, db.vaccines, db.outbox],
-    async () => {
-      const file = await loadPatientFile(db, patientId)
-      if (file === undefined) return undefined
-      const [references, acknowledged] = await Promise.all([
-        loadReferences(db),
-        acknowledgedStepIds(db, file.steps),
-      ])
-      return sourceOf(file.patient, file.steps, references, acknowledged, context)
-    },
-  )
+  return db.transaction('r', [db.files, db.users, db.vaccines, db.outbox], async () => {
+    const file = await loadPatientFile(db, patientId)
+    if (file === undefined) return undefined
+    const [references, acknowledged] = await Promise.all([
+      loadReferences(db),
+      acknowledgedStepIds(db, file.steps),
+    ])
+    return sourceOf(file.patient, file.steps, references, acknowledged, context)
+  })
 }
 
 /** Where a patient's certificate stands: no dose to list yet, final, or provisional (a dose not acknowledged). */
@@ -90,36 +87,49 @@ export type CertificateStatus = 'no-dose' | 'final' | 'provisional'
 
 /** Tells whether a patient's certificate would be final: it lists the doses, so only theirs count. */
 export async function certificateStatus(db: CarnetDb, patientId: string): Promise<CertificateStatus> {
-  return db.transaction('r', db.steps, db.outbox, async () => {
-    const rows = await db.steps.where('patientId').equals(patientId).toArray()
-    const doses = rows.filter((row) => row.kind === 'dose').map(fromStepRow)
+  return db.transaction('r', db.files, db.outbox, async () => {
+    const file = await loadPatientFile(db, patientId)
+    const doses = (file?.steps ?? []).filter((step) => step.kind === 'dose')
     if (doses.length === 0) return 'no-dose'
     return (await acknowledgedStepIds(db, doses)).size === doses.length ? 'final' : 'provisional'
   })
 }
 
-/** Walks the doses given on `day` (the calendar day written with the injection time), with their place's key. */
+/**
+ * The files with a dose given on `day` (the calendar day written with the injection time): clear rows through
+ * their index of dose days, sealed ones through the in-memory index (src/db/vault/name-index.ts).
+ */
+async function filesDosedOn(db: CarnetDb, day: string): Promise<StoredFile[]> {
+  const ids = new Set<string>()
+  if (!db.vault.converted)
+    for (const key of await db.files.where('days').equals(day).primaryKeys()) ids.add(key)
+  if (db.vault.keys !== null) {
+    await Dexie.waitFor(() => db.names.refresh())
+    for (const id of db.names.dosedOn(day)) ids.add(id)
+  }
+  return [...(await readFiles(db, ids)).values()]
+}
+
+/** Walks the doses given on `day`, with their place's key. */
 async function eachDoseOfDay(
   db: CarnetDb,
   day: string,
-  visit: (step: DoseStep, place: PlaceOfDay) => void,
+  visit: (step: DoseStep, place: PlaceOfDay, file: StoredFile) => void,
 ): Promise<void> {
-  // The steps table has no index on the injection day: the dose rows are walked once and decoded.
-  await db.steps
-    .filter((row) => row.kind === 'dose')
-    .each((row) => {
-      const step = fromStepRow(row)
-      if (step.kind !== 'dose') return
+  for (const file of await filesDosedOn(db, day)) {
+    for (const step of file.steps) {
+      if (step.kind !== 'dose') continue
       const fields = currentDoseFields(step)
-      if (localDateOf(fields.injectedAt) !== day) return
+      if (localDateOf(fields.injectedAt) !== day) continue
       const { type, postalCode, name } = fields.place
-      visit(step, { key: placeKeyOf({ type, postalCode, name }), type, postalCode, name, count: 1 })
-    })
+      visit(step, { key: placeKeyOf({ type, postalCode, name }), type, postalCode, name, count: 1 }, file)
+    }
+  }
 }
 
 /** Lists the places where injections were given on `day`, by name, with how many each. */
 export function loadPlacesOfDay(db: CarnetDb, day: string): Promise<PlaceOfDay[]> {
-  return db.transaction('r', db.steps, async () => {
+  return db.transaction('r', db.files, async () => {
     const places = new Map<string, PlaceOfDay>()
     await eachDoseOfDay(db, day, (_, place) => {
       const known = places.get(place.key)
@@ -140,33 +150,31 @@ export function loadInjectionsOfDay(
   context: DocumentContext,
   options: { placeKey?: string } = {},
 ): Promise<DocumentSource[]> {
-  return db.transaction('r', [db.patients, db.steps, db.users, db.vaccines, db.outbox], async () => {
-    const byPatient = new Map<string, DoseStep[]>()
-    await eachDoseOfDay(db, day, (step, place) => {
+  return db.transaction('r', [db.files, db.users, db.vaccines, db.outbox], async () => {
+    const byPatient = new Map<string, { file: StoredFile; doses: DoseStep[] }>()
+    await eachDoseOfDay(db, day, (step, place, file) => {
       if (options.placeKey !== undefined && options.placeKey !== place.key) return
-      byPatient.set(step.patientId, [...(byPatient.get(step.patientId) ?? []), step])
+      const entry = byPatient.get(file.id) ?? { file, doses: [] }
+      entry.doses.push(step)
+      byPatient.set(file.id, entry)
     })
-    const patientIds = [...byPatient.keys()]
-    const [rows, eligibilityRows, references] = await Promise.all([
-      db.patients.bulkGet(patientIds),
-      db.steps
-        .where('patientId')
-        .anyOf(patientIds)
-        .filter((row) => row.kind === 'eligibility')
-        .toArray(),
-      loadReferences(db),
+    const references = await loadReferences(db)
+    const eligibility = [...byPatient.values()].flatMap(({ file }) =>
+      file.steps.filter((s) => s.kind === 'eligibility'),
+    )
+    const acknowledged = await acknowledgedStepIds(db, [
+      ...eligibility,
+      ...[...byPatient.values()].flatMap((e) => e.doses),
     ])
-    const eligibility = eligibilityRows.map(fromStepRow)
-    const acknowledged = await acknowledgedStepIds(db, [...eligibility, ...[...byPatient.values()].flat()])
     const byTime = (a: DoseStep, b: DoseStep) =>
       compareInstants(currentDoseFields(a).injectedAt, currentDoseFields(b).injectedAt)
     const files: { first: DoseStep; source: DocumentSource }[] = []
-    for (const row of rows) {
-      const doses = row === undefined ? [] : (byPatient.get(row.id) ?? []).sort(byTime)
-      const first = doses[0]
-      if (row === undefined || first === undefined) continue
-      const steps = [...eligibility.filter((s) => s.patientId === row.id), ...doses]
-      files.push({ first, source: sourceOf(fromPatientRow(row), steps, references, acknowledged, context) })
+    for (const { file, doses } of byPatient.values()) {
+      const sorted = doses.sort(byTime)
+      const first = sorted[0]
+      if (file.patient === undefined || first === undefined) continue
+      const steps = [...file.steps.filter((s) => s.kind === 'eligibility'), ...sorted]
+      files.push({ first, source: sourceOf(file.patient, steps, references, acknowledged, context) })
     }
     return files.sort((a, b) => byTime(a.first, b.first)).map((f) => f.source)
   })

@@ -1,24 +1,28 @@
-// Typed reads over the patient files: the one search entry point (code de ciblage, NIR, account holder's NIR,
-// NISS, name ± birth date), a whole file, the local duplicate check and lot autocompletion. Every read goes
-// through an index (no table scan) so search stays instant at 100,000 patients.
-import Dexie from 'dexie'
+// Reads and writes of the patient files (one row each, ./files.ts): the one search entry point (code de ciblage,
+// NIR, account holder's NIR, NISS, name ± birth date), a whole file, the files a rule reads, the local duplicate
+// check and lot autocompletion. Every read goes through an index or the in-memory name index (no table scan), so
+// search stays instant at 100,000 patients, sealed or not.
+import Dexie, { type IndexableType } from 'dexie'
 import { computeNirKey, normalizeIdentifier } from '../domain/identifiers'
 import { normalizeCodeDeCiblage } from '../domain/patients/code-de-ciblage'
 import { findLikelyDuplicates, type DuplicateReason, type IdentitySource } from '../domain/patients/identity'
 import type { PatientFile } from '../domain/patients/patient-file'
-import { compareInstants, isIsoDate } from '../domain/time/calendar'
-import type { LotRecord, PatientRecord, StepRecord } from '../shared/records'
+import { isIsoDate } from '../domain/time/calendar'
+import type { AdverseEventRecord, LotRecord, PatientRecord, StepRecord } from '../shared/records'
 import type { CarnetDb } from './carnet-db'
 import {
-  fromPatientRow,
-  fromStepRow,
-  nameWordsOf,
-  nirBodyOf,
-  nirKeyOf,
-  toPatientRow,
-  toStepRow,
-  type PatientRow,
-} from './rows'
+  emptyFile,
+  fromFileRow,
+  patientOfFileRow,
+  toFileRow,
+  toPatientFile,
+  withAdverseEvent,
+  withStep,
+  type FileRow,
+  type StoredFile,
+} from './files'
+import { nameWordsOf, nirBodyOf, nirKeyOf } from './rows'
+import { blindToken } from './vault/crypto'
 
 /** How a search hit matched: its code, its own NIR, the account holder's NIR it hangs from, its NISS, its names. */
 export type PatientMatch = 'code' | 'nir' | 'nir-ouvrant-droit' | 'niss' | 'name'
@@ -76,12 +80,121 @@ export function parseSearchQuery(input: string): PatientQuery {
   return { kind: 'text', codes, words, ...(birthDate === undefined ? {} : { birthDate }) }
 }
 
-function matchesWords(row: PatientRow, words: readonly string[]): boolean {
+/** A file row of a known patient (search answers only those). */
+type PatientFileRow = FileRow & {
+  p: NonNullable<FileRow['p']>
+  nameKey: string
+  nameWords: string[]
+  birthDate: string
+}
+
+function hasPatient(row: FileRow | undefined): row is PatientFileRow {
+  return row !== undefined && row.p !== undefined
+}
+
+function matchesWords(row: PatientFileRow, words: readonly string[]): boolean {
   return words.every((w) => row.nameWords.some((n) => n.startsWith(w)))
 }
 
-function byName(a: PatientRow, b: PatientRow): number {
+function byName(a: PatientFileRow, b: PatientFileRow): number {
   return a.nameKey < b.nameKey ? -1 : a.nameKey > b.nameKey ? 1 : a.birthDate.localeCompare(b.birthDate)
+}
+
+/**
+ * The stored forms an identifier is looked up under (src/db/vault): its blind token for sealed rows, and the value
+ * itself while rows written before encryption remain.
+ */
+async function lookupKeys(db: CarnetDb, label: string, value: string): Promise<IndexableType[]> {
+  const keys = db.vault.keys
+  const forms: IndexableType[] = []
+  if (!db.vault.converted) forms.push(value)
+  // Dexie.waitFor: a search or a recording may run this inside a transaction, which must not commit while the
+  // HMAC (not an IndexedDB request) is computed.
+  if (keys !== null) forms.push(await Dexie.waitFor(blindToken(keys, label, value)))
+  return forms
+}
+
+/** The files whose indexed identifier `prop` (blinded under `label`) is `value`, at most `limit`. */
+async function lookup(
+  db: CarnetDb,
+  prop: 'codeKey' | 'nirKey' | 'nirOdKey' | 'nissKey',
+  label: string,
+  value: string,
+  limit?: number,
+): Promise<PatientFileRow[]> {
+  const forms = await lookupKeys(db, label, value)
+  const batches = await Promise.all(
+    forms.map((form) => {
+      const found = db.files.where(prop).equals(form)
+      return (limit === undefined ? found : found.limit(limit)).toArray()
+    }),
+  )
+  return batches.flat().filter(hasPatient)
+}
+
+/** Clear rows (written before encryption), found through the name indexes on disk (none once all are sealed). */
+async function searchClearRowsByName(
+  db: CarnetDb,
+  words: readonly string[],
+  birthDate: string | undefined,
+  limit: number,
+): Promise<PatientFileRow[]> {
+  if (db.vault.converted) return []
+  if (birthDate !== undefined) {
+    // A birth date narrows to a handful of rows (≈ 3 per day at 100,000 patients): read them all, filter by name.
+    const rows = await db.files
+      .where('[birthDate+nameKey]')
+      .between([birthDate, Dexie.minKey], [birthDate, Dexie.maxKey])
+      .toArray()
+    return rows.filter(hasPatient).filter((row) => matchesWords(row, words))
+  }
+  const [driver, ...others] = [...words].sort((a, b) => b.length - a.length)
+  if (driver === undefined) return []
+  if (others.length === 0 || driver.length < 3) {
+    // One word (or only short ones): walk the index from the prefix and stop at `limit` rows.
+    const rows = await db.files
+      .where('nameWords')
+      .startsWith(driver)
+      .distinct()
+      .filter((row) => hasPatient(row) && matchesWords(row, words))
+      .limit(limit)
+      .toArray()
+    return rows.filter(hasPatient)
+  }
+  // Several words ('dupont jean'): the keys of each word's prefix (key-only reads, no rows), intersected; then
+  // just the rows that match them all, instead of walking every row of a common family name.
+  let keys = [...new Set(await db.files.where('nameWords').startsWith(driver).primaryKeys())]
+  for (const word of others) {
+    if (word.length < 2 || keys.length <= limit) break
+    const matching = new Set(await db.files.where('nameWords').startsWith(word).primaryKeys())
+    keys = keys.filter((k) => matching.has(k))
+  }
+  const rows: PatientFileRow[] = []
+  for (let i = 0; i < keys.length && rows.length < limit; i += limit * 2) {
+    const batch = await db.files.bulkGet(keys.slice(i, i + limit * 2))
+    for (const row of batch)
+      if (hasPatient(row) && matchesWords(row, words) && rows.length < limit) rows.push(row)
+  }
+  return rows
+}
+
+/** Sealed rows, found through the name index held in memory while the app is unlocked (src/db/vault/name-index.ts). */
+async function searchSealedRowsByName(
+  db: CarnetDb,
+  words: readonly string[],
+  birthDate: string | undefined,
+  limit: number,
+): Promise<PatientFileRow[]> {
+  if (db.vault.keys === null) return []
+  // Outside the caller's transaction (its scope has no name-index table), which waits meanwhile.
+  await Dexie.waitFor(() => db.names.refresh())
+  const ids = db.names.search(words, birthDate, limit).map((m) => m.id)
+  if (ids.length === 0) return []
+  const rows = await db.files.bulkGet(ids)
+  // An entry whose row is gone (deleted by another tab since) or no longer matches is left out.
+  return rows
+    .filter(hasPatient)
+    .filter((row) => matchesWords(row, words) && (birthDate === undefined || row.birthDate === birthDate))
 }
 
 async function searchByName(
@@ -89,54 +202,25 @@ async function searchByName(
   words: readonly string[],
   birthDate: string | undefined,
   limit: number,
-): Promise<PatientRow[]> {
-  if (birthDate !== undefined) {
-    // A birth date narrows to a handful of rows (≈ 3 per day at 100,000 patients): read them all, filter by name.
-    const rows = await db.patients
-      .where('[birthDate+nameKey]')
-      .between([birthDate, Dexie.minKey], [birthDate, Dexie.maxKey])
-      .filter((row) => matchesWords(row, words))
-      .limit(limit)
-      .toArray()
-    return rows.sort(byName)
-  }
-  const [driver, ...others] = [...words].sort((a, b) => b.length - a.length)
-  if (driver === undefined) return []
-  if (others.length === 0 || driver.length < 3) {
-    // One word (or only short ones): walk the index from the prefix and stop at `limit` rows.
-    const rows = await db.patients
-      .where('nameWords')
-      .startsWith(driver)
-      .distinct()
-      .filter((row) => matchesWords(row, words))
-      .limit(limit)
-      .toArray()
-    return rows.sort(byName)
-  }
-  // Several words ('dupont jean'): intersect the keys of each word's prefix (key-only reads, no rows), then
-  // read just the rows that match them all, instead of walking every row of a common family name.
-  let keys = [...new Set(await db.patients.where('nameWords').startsWith(driver).primaryKeys())]
-  for (const word of others) {
-    if (word.length < 2 || keys.length <= limit) break
-    const matching = new Set(await db.patients.where('nameWords').startsWith(word).primaryKeys())
-    keys = keys.filter((k) => matching.has(k))
-  }
-  const rows: PatientRow[] = []
-  for (let i = 0; i < keys.length && rows.length < limit; i += limit * 2) {
-    const batch = await db.patients.bulkGet(keys.slice(i, i + limit * 2))
-    for (const row of batch)
-      if (row !== undefined && matchesWords(row, words) && rows.length < limit) rows.push(row)
-  }
-  return rows.sort(byName)
+): Promise<PatientFileRow[]> {
+  const [sealed, clear] = await Promise.all([
+    searchSealedRowsByName(db, words, birthDate, limit),
+    searchClearRowsByName(db, words, birthDate, limit),
+  ])
+  const rows = new Map<string, PatientFileRow>()
+  for (const row of [...sealed, ...clear]) rows.set(row.id, row)
+  return [...rows.values()].sort(byName).slice(0, limit)
 }
 
-function byBirth(a: PatientRow, b: PatientRow): number {
-  return a.birthDate.localeCompare(b.birthDate) || a.birthRank - b.birthRank || byName(a, b)
+function byBirth(a: PatientFileRow, b: PatientFileRow): number {
+  const pa = a.p
+  const pb = b.p
+  return a.birthDate.localeCompare(b.birthDate) || pa.birthRank - pb.birthRank || byName(a, b)
 }
 
 /**
- * Finds patients from one search box, locally: an exact code de ciblage (case-insensitive); a NIR (the patient
- * with that NIR, then every beneficiary of that account holder); a NISS; or name prefixes on any of the birth,
+ * Searches local patients: a NIR lists the patient with that NIR, then the beneficiaries of that account
+ * holder's NIR by birth date; a NISS, that patient; text matches a code de ciblage and the prefixes of the birth,
  * usual and first names (accent- and case-insensitive), narrowed by a birth date when one is typed.
  */
 export async function searchPatients(
@@ -146,91 +230,112 @@ export async function searchPatients(
 ): Promise<PatientHit[]> {
   const limit = options.limit ?? 20
   const parsed = parseSearchQuery(query)
-  const hits: { row: PatientRow; match: PatientMatch }[] = []
+  const hits: { row: PatientFileRow; match: PatientMatch }[] = []
   const seen = new Set<string>()
-  const add = (rows: readonly PatientRow[], match: PatientMatch) => {
+  const add = (rows: readonly PatientFileRow[], match: PatientMatch) => {
     for (const row of rows) {
       if (seen.has(row.id) || hits.length >= limit) continue
       seen.add(row.id)
       hits.push({ row, match })
     }
   }
-  await db.transaction('r', db.patients, async () => {
+  await db.transaction('r', db.files, async () => {
     switch (parsed.kind) {
       case 'empty':
         return
       case 'nir': {
         const [own, beneficiaries] = await Promise.all([
-          db.patients.where('nirKey').equals(parsed.nir).toArray(),
-          db.patients.where('nirOdKey').equals(parsed.body).limit(limit).toArray(),
+          lookup(db, 'nirKey', 'nir', parsed.nir),
+          lookup(db, 'nirOdKey', 'nir-od', parsed.body, limit),
         ])
         add(own, 'nir')
         add(beneficiaries.sort(byBirth), 'nir-ouvrant-droit')
         return
       }
       case 'niss':
-        add(await db.patients.where('nissKey').equals(parsed.niss).toArray(), 'niss')
+        add(await lookup(db, 'nissKey', 'niss', parsed.niss), 'niss')
         return
       case 'text': {
-        if (parsed.codes.length > 0)
-          add(await db.patients.where('codeKey').anyOf(parsed.codes).toArray(), 'code')
+        if (parsed.codes.length > 0) {
+          const found = await Promise.all(parsed.codes.map((code) => lookup(db, 'codeKey', 'code', code)))
+          add(found.flat(), 'code')
+        }
         if (parsed.words.length > 0 || parsed.birthDate !== undefined) {
           add(await searchByName(db, parsed.words, parsed.birthDate, limit), 'name')
         }
       }
     }
   })
-  return hits.map(({ row, match }) => ({ patient: fromPatientRow(row), match }))
+  return hits.map(({ row, match }) => ({ patient: patientOfFileRow(row) as PatientRecord, match }))
 }
 
-function stepOrder(a: StepRecord, b: StepRecord): number {
-  if (a.kind !== b.kind) return a.kind === 'eligibility' ? -1 : 1
-  if (a.kind === 'dose' && b.kind === 'dose') {
-    if (a.targetDisease === b.targetDisease) return a.doseNumber - b.doseNumber
-    return compareInstants(a.at, b.at) || a.targetDisease.localeCompare(b.targetDisease)
-  }
-  return compareInstants(a.at, b.at)
+/** Reads stored files by patient id (call inside a transaction for a consistent snapshot); absent ids are left out. */
+export async function readFiles(db: CarnetDb, ids: Iterable<string>): Promise<Map<string, StoredFile>> {
+  const list = [...new Set(ids)]
+  const rows = list.length === 0 ? [] : await db.files.bulkGet(list)
+  const files = new Map<string, StoredFile>()
+  for (const row of rows) if (row !== undefined) files.set(row.id, fromFileRow(row))
+  return files
+}
+
+/** Writes whole files (inside a transaction over the files and the name index, when the caller has one). */
+export async function writeFiles(db: CarnetDb, files: Iterable<StoredFile>): Promise<void> {
+  const rows = [...files].map(toFileRow)
+  if (rows.length === 0) return
+  // The name index of sealed rows is written with them (src/db/vault/sealed-tables.ts): its table is in scope.
+  await db.transaction('rw', db.files, db.nameIndex, () => db.files.bulkPut(rows))
+}
+
+/** Deletes files by patient id. */
+export async function deleteFiles(db: CarnetDb, ids: Iterable<string>): Promise<void> {
+  const list = [...ids]
+  if (list.length === 0) return
+  await db.transaction('rw', db.files, db.nameIndex, () => db.files.bulkDelete(list))
 }
 
 /** Reads a patient file (call inside a transaction for a consistent snapshot): patient, steps in chain order, events. */
 export async function loadPatientFile(db: CarnetDb, patientId: string): Promise<PatientFile | undefined> {
-  const [row, steps, adverseEvents] = await Promise.all([
-    db.patients.get(patientId),
-    db.steps.where('patientId').equals(patientId).toArray(),
-    db.adverseEvents.where('patientId').equals(patientId).toArray(),
-  ])
-  if (row === undefined) return undefined
-  return {
-    patient: fromPatientRow(row),
-    steps: steps.map(fromStepRow).sort(stepOrder),
-    adverseEvents: adverseEvents.sort((a, b) => compareInstants(a.at, b.at)),
-  }
+  const row = await db.files.get(patientId)
+  return row === undefined ? undefined : toPatientFile(fromFileRow(row))
 }
 
 /** Gives a patient's whole file from one snapshot: the patient, the steps in chain order, the adverse events. */
 export function getPatientFile(db: CarnetDb, patientId: string): Promise<PatientFile | undefined> {
-  return db.transaction('r', db.patients, db.steps, db.adverseEvents, () => loadPatientFile(db, patientId))
+  return db.transaction('r', db.files, () => loadPatientFile(db, patientId))
 }
 
-/** Reads the patients that could be the same person as `candidate` (same identifier, or same birth date). */
-export async function loadIdentityCandidates(db: CarnetDb, candidate: IdentitySource): Promise<PatientRow[]> {
-  const queries: Promise<PatientRow[]>[] = [
-    db.patients
-      .where('[birthDate+nameKey]')
-      .between([candidate.birthDate, Dexie.minKey], [candidate.birthDate, Dexie.maxKey])
-      .toArray(),
-  ]
-  if (candidate.nir !== undefined)
-    queries.push(db.patients.where('nirKey').equals(nirKeyOf(candidate.nir)).toArray())
+/**
+ * Reads the patients that could be the same person as `candidate` (same identifier, or same birth date): clear
+ * rows through their indexes, sealed ones through their tokens and, for the birth date, the in-memory index
+ * (refreshed by the caller, before its transaction).
+ */
+export async function loadIdentityCandidates(db: CarnetDb, candidate: IdentitySource): Promise<StoredFile[]> {
+  const queries: Promise<PatientFileRow[]>[] = []
+  if (!db.vault.converted) {
+    queries.push(
+      db.files
+        .where('[birthDate+nameKey]')
+        .between([candidate.birthDate, Dexie.minKey], [candidate.birthDate, Dexie.maxKey])
+        .toArray()
+        .then((rows) => rows.filter(hasPatient)),
+    )
+  }
+  if (db.vault.keys !== null) {
+    // The in-memory index as last refreshed: callers refresh it before their transaction (`db.names.refresh()`),
+    // whose scope may hold the name-index table.
+    const ids = db.names.bornOn(candidate.birthDate)
+    if (ids.length > 0) queries.push(db.files.bulkGet(ids).then((rows) => rows.filter(hasPatient)))
+  }
+  if (candidate.nir !== undefined) queries.push(lookup(db, 'nirKey', 'nir', nirKeyOf(candidate.nir)))
   if (candidate.niss !== undefined) {
-    queries.push(db.patients.where('nissKey').equals(normalizeIdentifier(candidate.niss)).toArray())
+    queries.push(lookup(db, 'nissKey', 'niss', normalizeIdentifier(candidate.niss)))
   }
   if (candidate.nirOuvrantDroit !== undefined) {
-    queries.push(db.patients.where('nirOdKey').equals(nirBodyOf(candidate.nirOuvrantDroit)).toArray())
+    queries.push(lookup(db, 'nirOdKey', 'nir-od', nirBodyOf(candidate.nirOuvrantDroit)))
   }
-  const rows = new Map<string, PatientRow>()
+  const rows = new Map<string, PatientFileRow>()
   for (const batch of await Promise.all(queries)) for (const row of batch) rows.set(row.id, row)
-  return [...rows.values()]
+  return [...rows.values()].map(fromFileRow)
 }
 
 /**
@@ -241,8 +346,11 @@ export async function findLikelyDuplicatesLocal(
   db: CarnetDb,
   candidate: IdentitySource & { id?: string },
 ): Promise<{ patient: PatientRecord; reason: DuplicateReason }[]> {
-  const rows = await db.transaction('r', db.patients, () => loadIdentityCandidates(db, candidate))
-  const others = rows.filter((r) => r.id !== candidate.id).map(fromPatientRow)
+  if (db.vault.keys !== null) await db.names.refresh()
+  const files = await db.transaction('r', db.files, () => loadIdentityCandidates(db, candidate))
+  const others = files
+    .filter((f) => f.id !== candidate.id)
+    .flatMap((f) => (f.patient === undefined ? [] : [f.patient]))
   return findLikelyDuplicates(candidate, others)
 }
 
@@ -256,12 +364,37 @@ export function knownLots(db: CarnetDb, vaccineId: string, prefix = '', limit = 
     .toArray()
 }
 
-/** Stores patient records (pull, fixtures), deriving their search keys. */
-export async function putPatients(db: CarnetDb, patients: readonly PatientRecord[]): Promise<void> {
-  await db.patients.bulkPut(patients.map(toPatientRow))
+/** Merges records into their files (pull, fixtures): a patient replaces the file's patient, a step or event its namesake. */
+export async function putRecords(
+  db: CarnetDb,
+  records: {
+    patients?: readonly PatientRecord[]
+    steps?: readonly StepRecord[]
+    adverseEvents?: readonly AdverseEventRecord[]
+  },
+): Promise<void> {
+  const ids = new Set<string>()
+  for (const p of records.patients ?? []) ids.add(p.id)
+  for (const s of records.steps ?? []) ids.add(s.patientId)
+  for (const e of records.adverseEvents ?? []) ids.add(e.patientId)
+  if (ids.size === 0) return
+  await db.transaction('rw', db.files, db.nameIndex, async () => {
+    const files = await readFiles(db, ids)
+    const fileOf = (id: string) => files.get(id) ?? emptyFile(id)
+    for (const patient of records.patients ?? []) files.set(patient.id, { ...fileOf(patient.id), patient })
+    for (const step of records.steps ?? []) files.set(step.patientId, withStep(fileOf(step.patientId), step))
+    for (const event of records.adverseEvents ?? [])
+      files.set(event.patientId, withAdverseEvent(fileOf(event.patientId), event))
+    await writeFiles(db, files.values())
+  })
 }
 
-/** Stores step records (pull, fixtures). */
-export async function putSteps(db: CarnetDb, steps: readonly StepRecord[]): Promise<void> {
-  await db.steps.bulkPut(steps.map(toStepRow))
+/** Stores patient records (pull, fixtures), deriving their search keys. */
+export function putPatients(db: CarnetDb, patients: readonly PatientRecord[]): Promise<void> {
+  return putRecords(db, { patients })
+}
+
+/** Stores step records (pull, fixtures) in their patients' files. */
+export function putSteps(db: CarnetDb, steps: readonly StepRecord[]): Promise<void> {
+  return putRecords(db, { steps })
 }

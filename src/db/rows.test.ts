@@ -1,5 +1,6 @@
 import Dexie from 'dexie'
 import fc from 'fast-check'
+import { fromFileRow } from './files'
 import { describe, expect, it, vi } from 'vitest'
 import { buildDoseStep, buildPatient, DEVICE_ID, VALID } from '../domain/testing/builders'
 import { PATIENT_FIELDS } from '../shared/commands'
@@ -420,17 +421,16 @@ describe('database upgrade to the compact rows', () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined)
     const db = createCarnetDb(name)
     try {
-      const row = await db.patients.get('p-old')
-      expect(row).toHaveProperty('s')
-      expect(row).not.toHaveProperty('stamps')
-      expect(fromPatientRow(row as NonNullable<typeof row>)).toStrictEqual(patient)
-      const stepRow = await db.steps.get(step.id)
-      expect(stepRow).not.toHaveProperty('author')
-      expect(fromStepRow(stepRow as NonNullable<typeof stepRow>)).toStrictEqual(step)
-      expect(await db.patients.get('p-broken')).toEqual({ id: 'p-broken', nameWords: ['X'] })
-      expect(warn).toHaveBeenCalledOnce()
+      const row = await db.files.get('p-old')
+      expect(row?.p).toHaveProperty('s')
+      expect(row?.p).not.toHaveProperty('stamps')
+      expect(row?.s[0]).not.toHaveProperty('author')
+      const file = row === undefined ? undefined : fromFileRow(row)
+      expect(file?.patient).toStrictEqual(patient)
+      expect(file?.steps).toStrictEqual([step])
+      expect((await db.files.get('p-broken'))?.u).toEqual([{ id: 'p-broken', nameWords: ['X'] }])
+      expect(warn).toHaveBeenCalled()
       expect((await searchPatients(db, 'dupr')).map((h) => h.patient)).toStrictEqual([patient])
-      expect(await db.steps.where('patientId').equals('p-old').count()).toBe(1)
     } finally {
       warn.mockRestore()
       db.close()

@@ -357,6 +357,18 @@ function ungroupStamps(
   return stamps
 }
 
+/**
+ * Derives again the name keys a sealed row leaves out (src/db/vault/sealed-tables.ts): they are a function of the
+ * birth, usual and first names the row holds.
+ */
+export function restoreNameKeys(row: Record<string, unknown>): void {
+  const text = (v: unknown) => (typeof v === 'string' ? v : undefined)
+  const birthName = text(row.birthName) ?? ''
+  const firstNames = text(row.firstNames) ?? ''
+  row.nameKey = `${nameSearchKey(birthName)} ${nameSearchKey(firstNames)}`
+  row.nameWords = nameWordsOf(birthName, text(row[PATIENT_SHORT_KEYS.usualName]), firstNames)
+}
+
 /** Builds the stored row of a patient record. */
 export function toPatientRow(patient: PatientRecord): PatientRow {
   const keys = searchKeysOf(patient)

@@ -17,7 +17,7 @@ import {
 } from './primitives'
 import { REJECTION_RESOLUTIONS } from './records'
 import { MUTATION_TYPES } from './commands'
-import { ResolveRejectionRequestSchema } from './sync-api'
+import { IdleLockMinutesSchema, REVOKE_MODES, ResolveRejectionRequestSchema } from './sync-api'
 import { PROFESSIONS, RoleSchema } from './vocabulary'
 
 // ---------------------------------------------------------------------------------------------------------
@@ -44,8 +44,12 @@ export const STAFF_PROFESSIONS = ['secretaire-medical', 'administratif'] as cons
 export const ACCOUNT_PROFESSIONS = [...PROFESSIONS, ...STAFF_PROFESSIONS] as const
 /** Device list filter. */
 export const DEVICE_STATUSES = ['active', 'revoked'] as const
-/** Health alerts of a device (`reappeared-empty`: it had pushed changes, then pulled from the start with an empty outbox). */
-export const DEVICE_ALERT_CODES = ['reappeared-empty'] as const
+/**
+ * Health alerts of a device: `reappeared-empty` (it had pushed changes, then pulled from the start with an empty
+ * outbox), `broken-rows` (it met sealed rows that do not open: tampered or corrupted, `detail.count`,
+ * `detail.tables`), `signature-mismatch` (changes set aside because their signature did not match, `detail.count`).
+ */
+export const DEVICE_ALERT_CODES = ['reappeared-empty', 'broken-rows', 'signature-mismatch'] as const
 /** Rejection list filter. */
 export const REJECTION_STATUSES = ['open', 'resolved'] as const
 /** Access request states. */
@@ -168,8 +172,13 @@ export const AdminOrganisationSchema = z.object({
   finess: z.string().nullable(),
   inami: z.string().nullable(),
   enterpriseNumber: z.string().nullable(),
+  /** After how many idle minutes the organisation's devices lock. */
+  idleLockMinutes: IdleLockMinutesSchema,
   sites: z.array(AdminSiteSchema),
 })
+
+/** `PATCH /api/admin/organisation`: the organisation's device settings; answers the organisation. */
+export const UpdateOrganisationRequestSchema = z.object({ idleLockMinutes: IdleLockMinutesSchema })
 
 /** `POST /api/admin/organisation/sites`: adds a site (answers the site, 201). */
 export const CreateSiteRequestSchema = z.object({
@@ -208,7 +217,31 @@ export const AdminDeviceSchema = z.object({
   persisted: z.boolean().nullable(),
   revokedAt: IsoDateTimeSchema.nullable(),
   revokedBy: NamedRefSchema.nullable(),
+  /** How it was revoked (null while active). */
+  revokeMode: z.enum(REVOKE_MODES).nullable(),
+  /** Revoked after export: until when the server keeps its keys to import its export (null once destroyed). */
+  keysKeptUntil: IsoDateTimeSchema.nullable(),
+  /** When the server destroyed its data key and signing keys after the revocation. */
+  keysDestroyedAt: IsoDateTimeSchema.nullable(),
+  /** When the export of a device revoked after export was imported. */
+  exportImportedAt: IsoDateTimeSchema.nullable(),
   alerts: z.array(DeviceAlertSchema),
+})
+
+/**
+ * `POST /api/admin/devices/:id/revoke`: `wipe` (lost or stolen: its keys are destroyed at once and it erases its
+ * data as soon as it learns) or `after-export` (it exports its pending changes first; the keys are kept until that
+ * export is imported, or for a bounded time). A request without body revokes with `wipe`.
+ */
+export const RevokeDeviceRequestSchema = z.object({ mode: z.enum(REVOKE_MODES).default('wipe') })
+
+/** The answer to `POST /api/admin/devices/:id/import`: what the export held, and the device as it now stands. */
+export const ImportOutboxResponseSchema = z.object({
+  applied: z.number().int().min(0),
+  rejected: z.number().int().min(0),
+  replayed: z.number().int().min(0),
+  lastSeq: z.number().int().min(0),
+  device: AdminDeviceSchema,
 })
 
 /** A page of devices. */
@@ -512,6 +545,12 @@ export type DeviceAlertCode = (typeof DEVICE_ALERT_CODES)[number]
 export type DeviceAlert = z.infer<typeof DeviceAlertSchema>
 /** A device row. */
 export type AdminDevice = z.infer<typeof AdminDeviceSchema>
+/** A revocation request. */
+export type RevokeDeviceRequest = z.infer<typeof RevokeDeviceRequestSchema>
+/** The answer to an import. */
+export type ImportOutboxResponse = z.infer<typeof ImportOutboxResponseSchema>
+/** An organisation settings change. */
+export type UpdateOrganisationRequest = z.infer<typeof UpdateOrganisationRequestSchema>
 /** A page of devices. */
 export type DeviceListResponse = z.infer<typeof DeviceListResponseSchema>
 /** Rejection list query. */

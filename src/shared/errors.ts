@@ -31,6 +31,9 @@ export const RULE_ERROR_CODES = [
   'step-locked-by-author',
   'step-locked-by-next-step',
   'stale-base-version',
+  // Not a workflow rule: the server found the mutation's signature does not match its author's key on this device
+  // (sync-push.ts). It is rejected like a rule refusal so that the device's queue moves on (docs/device-encryption.md).
+  'signature-mismatch',
 ] as const
 
 /** Codes of the sync and account API itself (HTTP status in `HTTP_STATUS_BY_PROTOCOL_ERROR`). */
@@ -52,6 +55,7 @@ export const PROTOCOL_ERROR_CODES = [
   'rate-limited',
   'internal',
   'unavailable',
+  'device-keys-destroyed',
 ] as const
 
 /** Every error code on the wire: the union the UI must translate (each has a French and an English message). */
@@ -110,6 +114,7 @@ export const HTTP_STATUS_BY_PROTOCOL_ERROR = {
   'rate-limited': 429,
   internal: 500,
   unavailable: 503,
+  'device-keys-destroyed': 410,
 } as const satisfies Record<ProtocolErrorCode, number>
 
 /** The detail a refusal carries: a flat JSON object (who holds the lock, which field, the expected seq…). */

@@ -1,7 +1,7 @@
 // Request and response bodies of /api (sync-protocol.md): login, push, pull, rejection resolution, health.
 // Both sides parse with these: the server its request bodies, the PWA every answer.
 import { z } from 'zod'
-import { MutationSchema } from './commands'
+import { MUTATION_TYPES, MutationSchema } from './commands'
 import { ErrorCodeSchema, ErrorDetailSchema, RuleErrorCodeSchema, WarningCodeSchema } from './errors'
 import { IdSchema, IsoDateTimeSchema, LabelSchema } from './primitives'
 import { REJECTION_RESOLUTIONS, RoleGrantRecordSchema, UserRecordSchema } from './records'
@@ -21,12 +21,25 @@ export const LoginRequestSchema = z.object({
   deviceName: LabelSchema.optional(),
 })
 
-/** The organisation a user belongs to, identified by FINESS (France) or INAMI/enterprise number (Belgium). */
+/**
+ * The idle time after which the app locks, in minutes, set per organisation (a shared EHPAD desktop sets less):
+ * the default, and the bounds the dashboard accepts.
+ */
+export const IDLE_LOCK_MINUTES = { default: 10, min: 1, max: 60 } as const
+
+/** Enforces the bounds of an organisation's idle-lock time. */
+export const IdleLockMinutesSchema = z.number().int().min(IDLE_LOCK_MINUTES.min).max(IDLE_LOCK_MINUTES.max)
+
+/**
+ * The organisation a user belongs to, identified by FINESS (France) or INAMI/enterprise number (Belgium), with
+ * the settings its devices apply (`idleLockMinutes`; absent from older servers: the default applies).
+ */
 export const OrganisationSchema = z.object({
   id: IdSchema,
   name: LabelSchema,
   finess: z.string().trim().max(32).optional(),
   inami: z.string().trim().max(32).optional(),
+  idleLockMinutes: IdleLockMinutesSchema.optional(),
 })
 
 /** The answer to a login: `deviceToken` only on the first sign-in of this device. */
@@ -38,6 +51,14 @@ export const LoginResponseSchema = z.object({
   expiresAt: IsoDateTimeSchema,
   deviceToken: z.string().min(1).max(4096).optional(),
   deviceKey: z.string().min(1).max(4096),
+  /**
+   * The device's data key (base64 of 32 bytes) that seals its personal data at rest; given to any valid user
+   * signing in online on a device that is not revoked. Absent from servers older than device encryption.
+   */
+  dataKey: z
+    .string()
+    .regex(/^[A-Za-z0-9+/]{43}=$/)
+    .optional(),
 })
 
 /** Enforces the push framing: at most 500 mutations, all from the pushing device. */
@@ -96,6 +117,7 @@ export const PULL_ENTITIES = [
   'role-grant',
   'rejection',
   'device-revoked',
+  'organisation',
 ] as const
 
 /** `GET /api/sync/pull` query: an opaque cursor (empty = from the beginning) and a page size ≤ 5000. */
@@ -119,6 +141,57 @@ export const PullResponseSchema = z.object({
   cursor: z.string().max(512),
   hasMore: z.boolean(),
   lastSeq: z.number().int().min(0),
+})
+
+/** How a device was revoked: wiped at once (a lost or stolen device), or after it exported its pending changes. */
+export const REVOKE_MODES = ['wipe', 'after-export'] as const
+
+/**
+ * Who revoked a device, when and how: the `detail` of a `401 device-revoked` (sign-in and sync routes) and the
+ * data of the `device-revoked` pull change. `exportUntil`: in `after-export` mode, until when the server keeps the
+ * keys that open the device's export (null once they are destroyed).
+ */
+export const DeviceRevocationSchema = z.object({
+  revokedAt: IsoDateTimeSchema,
+  revokedBy: z.object({ id: IdSchema, name: z.string().max(200) }).nullable(),
+  mode: z.enum(REVOKE_MODES),
+  exportUntil: IsoDateTimeSchema.nullable(),
+})
+
+/** The `device-revoked` pull change: the revoked device and its revocation. */
+export const DeviceRevokedChangeSchema = DeviceRevocationSchema.extend({
+  id: IdSchema,
+  name: z.string().max(200).optional(),
+})
+
+/**
+ * One outbox entry of an export, still sealed as the device stores it (docs/device-encryption.md): its seq, id
+ * and type in clear, and `c`, base64 of IV ‖ AES-GCM(envelope without seq, id, type) under the device's record
+ * key with `outbox NUL <seq>` as additional data. Only the server, which holds the device's data key, opens it.
+ */
+export const SealedOutboxEntrySchema = z.object({
+  seq: z.number().int().min(1),
+  id: IdSchema,
+  type: z.enum(MUTATION_TYPES),
+  c: z
+    .string()
+    .min(40)
+    .max(4 * 1024 * 1024)
+    .regex(/^[A-Za-z0-9+/]+={0,2}$/),
+})
+
+/**
+ * The file a device exports when it cannot send its changes (`POST /api/sync/import`): version 2 carries the
+ * entries sealed (`sealed`) and, from a device whose rows were written before encryption, clear envelopes
+ * (`mutations`); version 1 (clear envelopes only) is still imported.
+ */
+export const OutboxExportSchema = z.object({
+  kind: z.literal('carnet-outbox'),
+  v: z.literal(2),
+  deviceId: IdSchema,
+  exportedAt: IsoDateTimeSchema,
+  sealed: z.array(SealedOutboxEntrySchema),
+  mutations: z.array(z.unknown()),
 })
 
 /** `POST /api/sync/rejections/<id>/resolve`: what the author did about a rejection. */
@@ -161,5 +234,13 @@ export type PullChange = z.infer<typeof PullChangeSchema>
 export type PullResponse = z.infer<typeof PullResponseSchema>
 /** A rejection-resolution request. */
 export type ResolveRejectionRequest = z.infer<typeof ResolveRejectionRequestSchema>
+/** A revocation, as the device is told of it. */
+export type DeviceRevocation = z.infer<typeof DeviceRevocationSchema>
+/** A revocation mode. */
+export type RevokeMode = (typeof REVOKE_MODES)[number]
+/** A sealed outbox entry of an export. */
+export type SealedOutboxEntry = z.infer<typeof SealedOutboxEntrySchema>
+/** An outbox export file (version 2). */
+export type OutboxExport = z.infer<typeof OutboxExportSchema>
 /** A health answer. */
 export type HealthResponse = z.infer<typeof HealthResponseSchema>

@@ -20,6 +20,7 @@ import {
   DeviceListResponseSchema,
   GrantListResponseSchema,
   GrantRoleResponseSchema,
+  ImportOutboxResponseSchema,
   PasswordLinkInfoSchema,
   RejectionListResponseSchema,
   SetPasswordResponseSchema,
@@ -34,7 +35,9 @@ import {
   type DeviceStatus,
   type GrantRoleRequest,
   type RejectionStatus,
+  type UpdateOrganisationRequest,
 } from '../shared/admin-api'
+import type { RevokeMode } from '../shared/sync-api'
 import type { RejectionResolution } from '../shared/records'
 import { createAdminClient } from '../sync/admin-client'
 import { useSessionStore } from './session'
@@ -59,13 +62,25 @@ export const useAdminStore = defineStore('admin', () => {
   return {
     hasServerSession,
     organisation: () => client.get('/api/admin/organisation', AdminOrganisationSchema),
+    updateOrganisation: (body: UpdateOrganisationRequest) =>
+      client.patch('/api/admin/organisation', body, AdminOrganisationSchema),
     createSite: (body: CreateSiteRequest) =>
       client.post('/api/admin/organisation/sites', body, AdminSiteSchema),
 
     devices: (query: PageRequest & { q?: string; status?: DeviceStatus | '' }) =>
       client.get('/api/admin/devices', DeviceListResponseSchema, { ...query }),
-    revokeDevice: (id: string) =>
-      client.post(`/api/admin/devices/${segment(id)}/revoke`, {}, AdminDeviceSchema),
+    revokeDevice: (id: string, mode: RevokeMode) =>
+      client.post(`/api/admin/devices/${segment(id)}/revoke`, { mode }, AdminDeviceSchema),
+    /** Imports the export file a device made (its text, as read from the file the person picked). */
+    importDeviceExport: async (id: string, fileText: string) => {
+      let body: unknown
+      try {
+        body = JSON.parse(fileText) as unknown
+      } catch {
+        return { ok: false as const, error: { code: 'invalid-file', status: 0 } }
+      }
+      return client.post(`/api/admin/devices/${segment(id)}/import`, body, ImportOutboxResponseSchema)
+    },
 
     rejections: (query: PageRequest & { q?: string; status?: RejectionStatus | '' }) =>
       client.get('/api/admin/rejections', RejectionListResponseSchema, { ...query }),

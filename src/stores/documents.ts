@@ -2,7 +2,7 @@
 // injections), on the device and with no network: the source is read from Dexie, the renderers (jsPDF) are
 // loaded on first use from the precached chunks, and each document handed out queues one audit event through the
 // session's signed recording path. One document is made at a time; the screen shows which and how it ended.
-import { ref, toValue, type MaybeRefOrGetter } from 'vue'
+import { ref, toValue, watch, type MaybeRefOrGetter } from 'vue'
 import { defineStore } from 'pinia'
 import { db } from '../db/carnet-db'
 import {
@@ -56,6 +56,18 @@ export const useDocumentsStore = defineStore('documents', () => {
   const job = ref<DocumentJob | null>(null)
   const failure = ref<(DocumentJob & { error: DocumentError }) | null>(null)
   const lastDone = ref<DocumentJob | null>(null)
+  // A document being made finishes (and is audited) before a lock drops the keys it reads and signs with.
+  let making: Promise<unknown> | null = null
+  useSessionStore().beforeLock(() => making)
+  // What the previous person printed or failed to print is not shown to the next one.
+  watch(
+    () => useSessionStore().user?.id ?? null,
+    (next, previous) => {
+      if (next === previous) return
+      failure.value = null
+      lastDone.value = null
+    },
+  )
 
   function context() {
     const session = useSessionStore()
@@ -99,7 +111,8 @@ export const useDocumentsStore = defineStore('documents', () => {
     failure.value = null
     lastDone.value = null
     try {
-      await make()
+      making = make()
+      await making
       lastDone.value = next
       return true
     } catch (error) {
@@ -108,6 +121,7 @@ export const useDocumentsStore = defineStore('documents', () => {
       return false
     } finally {
       job.value = null
+      making = null
     }
   }
 

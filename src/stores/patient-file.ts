@@ -1,7 +1,7 @@
 // The patient file screen's UI state (which tab, which step is being modified, which summary was just saved,
 // the visit an extra injection belongs to) and its recording actions. The records themselves stay in Dexie:
 // views read them through `usePatientFile` (a live query), never through this store's state.
-import { ref, toValue, type MaybeRefOrGetter } from 'vue'
+import { ref, toValue, watch, type MaybeRefOrGetter } from 'vue'
 import { defineStore } from 'pinia'
 import { db } from '../db/carnet-db'
 import { getPatientFile, knownLots } from '../db/patients-repo'
@@ -66,6 +66,21 @@ export const usePatientFileStore = defineStore('patient-file', () => {
   const isExtraOpen = ref(false)
   /** The place of the last dose saved on this device: the next patient of a mobile site is usually seen there too. */
   const lastPlace = ref<VaccinationPlace | null>(null)
+
+  // Another person's session (after a sign-out, or a locked session left for another account) starts afresh: they
+  // never see where the previous one was in a file. An unlock by the same person keeps it all.
+  watch(
+    () => useSessionStore().user?.id ?? null,
+    (next, previous) => {
+      if (next === previous) return
+      patientId.value = null
+      selectedTab.value = null
+      editingStepId.value = null
+      justSaved.value = null
+      visit.value = null
+      isExtraOpen.value = false
+    },
+  )
 
   /** Resets the screen state when another patient's file is opened. */
   function open(id: string): void {

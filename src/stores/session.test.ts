@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createPinia, setActivePinia } from 'pinia'
 import { db } from '../db/carnet-db'
+import { allPatients } from '../db/testing'
 import { computeNirKey } from '../domain/identifiers'
 import {
   NURSE,
@@ -149,5 +150,91 @@ describe('useSessionStore', () => {
     expect(session.actor).toEqual({ userId: 'u-secretary', onBehalfOf: 'u-doctor' })
     const result = await session.record('patient.register', registerPayload())
     expect(result.ok).toBe(true)
+  })
+
+  it('keeps the tokens sealed at rest and the patients sealed, readable only while signed in', async () => {
+    const answer = loginAnswer({ accessToken: 'access-token-secret', deviceToken: 'device-token-secret' })
+    const session = await signInOnline(answer)
+    expect((await session.record('patient.register', registerPayload())).ok).toBe(true)
+    const raw = JSON.stringify(await db.meta.toArray())
+    for (const secret of [
+      'access-token-secret',
+      'device-token-secret',
+      answer.dataKey ?? '-',
+      answer.deviceKey,
+    ])
+      expect(raw).not.toContain(secret)
+    expect((await storedSession()).accounts['cmartin']?.wrappedKey.v).toBe(2)
+    expect((await storedSession()).deviceToken).toBe('device-token-secret')
+
+    const logout = vi.fn(async () => new Response(null, { status: 204 }))
+    vi.stubGlobal('fetch', logout)
+    await session.signOut()
+    // The server session ends with the sign-out, and nothing opens without a password.
+    expect(logout).toHaveBeenCalledWith(
+      '/api/auth/logout',
+      expect.objectContaining({ headers: { authorization: 'Bearer access-token-secret' } }),
+    )
+    expect(db.vault.isUnlocked).toBe(false)
+    await expect(db.files.toArray()).rejects.toThrow(/locked/)
+    expect((await storedSession()).deviceToken).toBeUndefined()
+
+    stubOfflineFetch()
+    await expect(session.signIn('cmartin', 'mot-de-passe-1')).resolves.toEqual({ ok: true, mode: 'offline' })
+    expect((await allPatients(db)).map((p) => p.birthName)).toEqual(['Dupré'])
+    expect((await storedSession()).deviceToken).toBe('device-token-secret')
+  })
+
+  it('asks an account kept from before encryption to sign in online once, on a sealed device', async () => {
+    const session = await signInOnline()
+    const stored = await storedSession()
+    const { wrapDeviceKey } = await import('../db/vault/device-key')
+    const legacyKey = await wrapDeviceKey(loginAnswer().deviceKey, 'ancien-mot-de-passe', {
+      context: `carnet:u-doctor:${session.deviceId}`,
+      iterations: 310_000,
+    })
+    const doctor = { id: 'u-doctor', name: 'Dr Jean Morel', login: 'jmorel', profession: 'medecin' as const }
+    const legacy = {
+      login: 'jmorel',
+      user: doctor,
+      organisation: stored.accounts['cmartin']?.organisation,
+      grants: [grant({ userId: 'u-doctor' })],
+      wrappedKey: legacyKey,
+      lastOnlineAt: '2026-01-01T00:00:00Z',
+    }
+    const row = await db.meta.get('session')
+    const value = row?.value as { accounts: Record<string, unknown> }
+    await db.meta.put({
+      key: 'session',
+      value: { ...value, accounts: { ...value.accounts, jmorel: legacy } },
+    })
+    await session.signOut()
+    stubOfflineFetch()
+    await expect(session.signIn('jmorel', 'faux')).resolves.toEqual({ ok: false, error: 'wrong-password' })
+    await expect(session.signIn('jmorel', 'ancien-mot-de-passe')).resolves.toEqual({
+      ok: false,
+      error: 'online-sign-in-needed',
+    })
+    expect(session.isSignedIn).toBe(false)
+  })
+
+  it('refuses a data key that does not open what the device sealed, and says a revoked device is revoked', async () => {
+    const session = await signInOnline()
+    await session.signOut()
+    const other = loginAnswer({ dataKey: 'A'.repeat(43) + '=' })
+    stubLoginFetch(other)
+    await expect(session.signIn('cmartin', 'mot-de-passe-1')).resolves.toEqual({
+      ok: false,
+      error: 'data-key-mismatch',
+    })
+    expect(db.vault.isUnlocked).toBe(false)
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async () => new Response(JSON.stringify({ error: 'device-revoked' }), { status: 401 })),
+    )
+    await expect(session.signIn('cmartin', 'mot-de-passe-1')).resolves.toMatchObject({
+      ok: false,
+      error: 'device-revoked',
+    })
   })
 })

@@ -4,11 +4,12 @@
 import { computed, shallowRef, watch } from 'vue'
 import { defineStore } from 'pinia'
 import { db } from '../db/carnet-db'
-import { fromPatientRow } from '../db/rows'
+import { brokenRowsReport } from '../db/broken-rows'
+import { readFiles } from '../db/patients-repo'
 import { useLiveQuery } from '../composables/useLiveQuery'
 import { buildInboxItems, type InboxItem, type InboxRejection } from '../components/inbox/inbox-items'
 import type { PatientRecord, RejectionResolution, UserRecord } from '../shared/records'
-import { nowLocalIso, todayLocal } from '../sync/clock'
+import { nowLocalIso } from '../sync/clock'
 import type { SyncEngine, SyncState } from '../sync/engine'
 import type { SyncRunOutcome } from '../sync/replayer'
 import type { DeviceStateHeaders } from '../sync/transport'
@@ -27,10 +28,12 @@ type InboxSource = {
   rejections: InboxRejection[]
   patients: Map<string, PatientRecord>
   users: Map<string, UserRecord>
+  /** Set-aside changes (`signature-mismatch`) whose outbox entry is on this device: they can be exported. */
+  inOutbox: Set<string>
 }
 
 async function readInboxSource(): Promise<InboxSource> {
-  return db.transaction('r', db.rejections, db.patients, db.users, async () => {
+  return db.transaction('r', db.rejections, db.files, db.users, db.outbox, async () => {
     const rejections = (await db.rejections.toArray()) as InboxRejection[]
     const ids = [
       ...new Set(
@@ -40,11 +43,28 @@ async function readInboxSource(): Promise<InboxSource> {
         }),
       ),
     ]
-    const [rows, users] = await Promise.all([db.patients.bulkGet(ids), db.users.toArray()])
+    const setAside = rejections.filter((r) => r.error === 'signature-mismatch').map((r) => r.id)
+    const [files, users, inOutbox] = await Promise.all([
+      readFiles(db, ids),
+      db.users.toArray(),
+      setAside.length === 0 ? [] : outboxSeqsOf(setAside).then((found) => [...found.keys()]),
+    ])
     const patients = new Map<string, PatientRecord>()
-    for (const row of rows) if (row !== undefined) patients.set(row.id, fromPatientRow(row))
-    return { rejections, patients, users: new Map(users.map((u) => [u.id, u])) }
+    for (const file of files.values()) if (file.patient !== undefined) patients.set(file.id, file.patient)
+    return { rejections, patients, users: new Map(users.map((u) => [u.id, u])), inOutbox: new Set(inOutbox) }
   })
+}
+
+/** The outbox seq of each of these mutation ids on this device (read from the clear index: no key needed). */
+async function outboxSeqsOf(ids: readonly string[]): Promise<Map<string, number>> {
+  const found = new Map<string, number>()
+  await db.outbox
+    .where('id')
+    .anyOf([...ids])
+    .eachKey((id, cursor) => {
+      found.set(String(id), Number(cursor.primaryKey))
+    })
+  return found
 }
 
 /**
@@ -96,8 +116,12 @@ export const useSyncStore = defineStore('sync', () => {
       deviceToken: stored.deviceToken,
       appVersion: __APP_VERSION__,
       deviceState: async () => {
-        const [pending, storage] = await Promise.all([outboxModule.pendingCount(db), readStorageState()])
-        return { pending, ...storage }
+        const [pending, storage, broken] = await Promise.all([
+          outboxModule.pendingCount(db),
+          readStorageState(),
+          brokenRowsReport(db),
+        ])
+        return { pending, ...storage, broken }
       },
     })
     engine = engineModule.createSyncEngine({
@@ -112,18 +136,25 @@ export const useSyncStore = defineStore('sync', () => {
     engine.start()
   }
 
+  // The run a stopped engine may still be finishing (a lock waits for it before the keys leave memory).
+  let stopping: Promise<void> = Promise.resolve()
+
   function stopEngine(): void {
     generation += 1
-    engine?.stop()
+    const stopped = engine
     engine = null
+    if (stopped === null) return
+    stopped.stop()
+    stopping = stopped.whenIdle()
   }
 
+  // Sync runs while someone is signed in and the app is not locked; an unlock starts it again.
   watch(
-    () => session.isSignedIn,
-    (isSignedIn) => {
+    () => session.isSignedIn && !session.isLocked,
+    (isActive) => {
       // The engine is best effort: if the database closes under it (the tab is being torn down, the profile
       // deleted), nothing is lost — the outbox is replayed when the engine starts next.
-      if (isSignedIn) void startEngine().catch((error: unknown) => console.warn('sync: not started', error))
+      if (isActive) void startEngine().catch((error: unknown) => console.warn('sync: not started', error))
       else {
         stopEngine()
         state.value = IDLE
@@ -140,8 +171,26 @@ export const useSyncStore = defineStore('sync', () => {
     if (typeof next === 'number' && (typeof previous !== 'number' || next > previous)) engine?.notifyChange()
   })
 
+  // A lock waits for the run in progress (a first sync writes its page with the keys) before they leave memory.
+  session.beforeLock(() => {
+    stopEngine()
+    return stopping
+  })
+
+  // Told by the server that this device is revoked: the session learns it (notice, wipe).
+  watch(
+    () => state.value.status,
+    (status) => {
+      if (status === 'revoked') {
+        void session.learnRevoked(state.value.revocation).catch((error: unknown) => {
+          console.warn('sync: revocation not applied', error)
+        })
+      }
+    },
+  )
+
   const { data: inboxSource } = useLiveQuery(readInboxSource, {
-    initialValue: { rejections: [], patients: new Map(), users: new Map() },
+    initialValue: { rejections: [], patients: new Map(), users: new Map(), inOutbox: new Set<string>() },
   })
 
   /** The signed-in person's unresolved rejections, newest first. */
@@ -154,6 +203,7 @@ export const useSyncStore = defineStore('sync', () => {
       actingFor: session.actingForIds,
       patients: source.patients,
       users: source.users,
+      inOutbox: source.inOutbox,
     })
   })
 
@@ -173,29 +223,25 @@ export const useSyncStore = defineStore('sync', () => {
   }
 
   /**
-   * Downloads the unsynced outbox as `carnet-outbox-<device>-<date>.json` (for the administrator's import when
-   * the device cannot reach the server); answers the file name.
+   * Downloads the unsynced outbox, sealed for the server, as `carnet-outbox-<device>-<date>.json` (for the
+   * administrator's import when the device cannot reach the server); answers the file name.
    */
-  async function exportOutboxFile(): Promise<string> {
-    const { exportOutbox } = await import('../sync/outbox')
-    const [json, deviceId] = await Promise.all([
-      exportOutbox(db, { now: nowLocalIso() }),
+  function exportOutboxFile(): Promise<string> {
+    return session.exportPendingChanges()
+  }
+
+  /** Downloads one set-aside change (its outbox entry, sealed for the server) for the administrator. */
+  async function exportSetAside(mutationId: string): Promise<string | null> {
+    const seq = (await outboxSeqsOf([mutationId])).get(mutationId)
+    if (seq === undefined) return null
+    const [{ exportOutbox }, { saveBlob }, deviceId] = await Promise.all([
+      import('../sync/outbox'),
+      import('../components/documents/deliver'),
       session.loadDeviceId(),
     ])
-    const name = `carnet-outbox-${deviceId}-${todayLocal()}.json`
-    const url = URL.createObjectURL(new Blob([json], { type: 'application/json' }))
-    try {
-      const link = document.createElement('a')
-      link.href = url
-      link.download = name
-      link.rel = 'noopener'
-      document.body.append(link)
-      link.click()
-      link.remove()
-    } finally {
-      // Revoked after the click has been handed to the browser's download manager.
-      setTimeout(() => URL.revokeObjectURL(url), 0)
-    }
+    const json = await exportOutbox(db, { now: nowLocalIso(), seqs: [seq] })
+    const name = `carnet-a-traiter-${deviceId}-${seq}.json`
+    saveBlob(new Blob([json], { type: 'application/json' }), name)
     return name
   }
 
@@ -235,6 +281,7 @@ export const useSyncStore = defineStore('sync', () => {
     syncNow,
     notifyChange,
     exportOutboxFile,
+    exportSetAside,
     resolveRejection,
   }
 })

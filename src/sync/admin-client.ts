@@ -107,7 +107,7 @@ export function createAdminClient(options: AdminClientOptions) {
   }
 
   async function json<S extends z.ZodType>(
-    method: 'GET' | 'POST',
+    method: 'GET' | 'POST' | 'PATCH',
     path: string,
     schema: S,
     body: unknown,
@@ -137,6 +137,10 @@ export function createAdminClient(options: AdminClientOptions) {
     /** POST to an admin resource with the access token, the answer parsed with `schema`. */
     post<S extends z.ZodType>(path: string, body: unknown, schema: S): Promise<AdminResult<z.output<S>>> {
       return json('POST', path, schema, body, true)
+    },
+    /** PATCH an admin resource with the access token, the answer parsed with `schema`. */
+    patch<S extends z.ZodType>(path: string, body: unknown, schema: S): Promise<AdminResult<z.output<S>>> {
+      return json('PATCH', path, schema, body, true)
     },
     /** GET a public account resource (no token). */
     getPublic<S extends z.ZodType>(path: string, schema: S): Promise<AdminResult<z.output<S>>> {

@@ -8,6 +8,7 @@ import { Backoff, queueResolution, runSync, type SyncProgress, type SyncRunOutco
 import { browserTimers, startTriggers, type Timers, type TriggerReason } from './triggers'
 import type { SyncTransport } from './transport'
 import type { RejectionResolution } from '../shared/records'
+import type { DeviceRevocation } from '../shared/sync-api'
 
 /** Where sync stands. */
 export type SyncStatus = 'idle' | 'syncing' | 'offline' | 'error' | 'revoked' | 'upgrade-required'
@@ -30,6 +31,8 @@ export type SyncState = {
   lastError: SyncError | null
   /** When the next automatic retry is due (after a transient failure). */
   nextRetryAt: string | null
+  /** Once revoked: who revoked the device, when and how, when the server said. */
+  revocation?: DeviceRevocation
 }
 
 /** What the engine is built from. */
@@ -58,6 +61,8 @@ export type SyncEngine = {
   start(): void
   /** Stops triggers and retries (a run in progress finishes). */
   stop(): void
+  /** Resolves once no run is in progress (after `stop`, the app may lock: nothing is half written). */
+  whenIdle(): Promise<void>
   /** Runs now (or joins the run in progress and runs once more after it). */
   syncNow(): Promise<SyncRunOutcome>
   /** Tells the engine a change was just recorded (pushes it right away when online). */
@@ -160,6 +165,7 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
           status: 'revoked',
           progress: null,
           lastError: { kind: 'revoked', code: 'device-revoked', at },
+          ...(outcome.revocation === undefined ? {} : { revocation: outcome.revocation }),
         })
         return
       case 'upgrade-required':
@@ -245,7 +251,11 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
 
   function request(reason: TriggerReason): Promise<SyncRunOutcome> {
     if (isTerminal()) {
-      return Promise.resolve(state.status === 'revoked' ? { kind: 'revoked' } : { kind: 'upgrade-required' })
+      return Promise.resolve(
+        state.status === 'revoked'
+          ? { kind: 'revoked', ...(state.revocation === undefined ? {} : { revocation: state.revocation }) }
+          : { kind: 'upgrade-required' },
+      )
     }
     if (reason === 'online') backoff.reset()
     if (running !== null) {
@@ -304,6 +314,9 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
       wasStopped = true
       stopAll()
       update({ nextRetryAt: null })
+    },
+    async whenIdle() {
+      await running?.catch(() => undefined)
     },
     syncNow() {
       return request('manual')

@@ -10,10 +10,14 @@ import {
 } from '../domain/testing/builders'
 import { signingInput } from '../shared/canonical-json'
 import { MutationSchema } from '../shared/commands'
+import { OutboxExportSchema } from '../shared/sync-api'
 import { createCarnetDb, type CarnetDb } from '../db/carnet-db'
 import { getPatientFile } from '../db/patients-repo'
-import { base64ToBytes, bytesToBase64 } from './base64'
-import { importSigningKey } from './device-key'
+import { base64ToBytes, bytesToBase64 } from '../db/base64'
+import { allSteps } from '../db/testing'
+import { openJson } from '../db/vault/crypto'
+import { importSigningKey } from '../db/vault/device-key'
+import { createTestDb } from '../db/vault/testing'
 import { UUID_PATTERN } from './ids'
 import {
   exportOutbox,
@@ -140,6 +144,8 @@ describe('recordChange', () => {
 
   it('re-signs with the next seq when another tab queued first', async () => {
     const otherTab = createCarnetDb(db.name)
+    // Both tabs open before the race, so that both read the same last seq.
+    await Promise.all([db.open(), otherTab.open()])
     const sign = vi.spyOn(crypto.subtle, 'sign')
     const [a, b] = await Promise.all([
       recordChange(db, register('p-1')),
@@ -167,7 +173,7 @@ describe('recordChange', () => {
     expect(again.ok).toBe(true)
     const twice = await recordChange(db, eligibility('p-1', 's-2'))
     expect(twice.ok === false && twice.error).toBe('step-already-recorded')
-    expect(await db.steps.count()).toBe(1)
+    expect(await allSteps(db)).toHaveLength(1)
     expect((await listOutbox(db)).map((e) => e.mutation.seq)).toEqual([1, 2])
     expect(await lastSeq(db)).toBe(2)
   })
@@ -186,7 +192,7 @@ describe('recordChange', () => {
     db.outbox.hook('creating', failing)
     await expect(recordChange(db, register('p-1'))).rejects.toThrow('simulated')
     db.outbox.hook('creating').unsubscribe(failing)
-    expect(await db.patients.count()).toBe(0)
+    expect(await db.files.count()).toBe(0)
     expect(await db.outbox.count()).toBe(0)
     expect(await lastSeq(db)).toBe(0)
     const retried = await recordChange(db, register('p-1'))
@@ -197,7 +203,7 @@ describe('recordChange', () => {
     await recordChange(db, register('p-1'))
     const again = await recordChange(db, register('p-dup'))
     expect(again.ok && again.effects.mappedIds).toEqual({ 'p-dup': 'p-1' })
-    expect(await db.patients.count()).toBe(1)
+    expect(await db.files.count()).toBe(1)
     expect(await pendingCount(db)).toBe(2)
   })
 })
@@ -231,10 +237,50 @@ describe('outbox reads', () => {
     expect(await pendingChangeCount(db)).toBe(2)
 
     const file = JSON.parse(await exportOutbox(db, { now: NOW })) as OutboxExport
-    expect(file).toMatchObject({ kind: 'carnet-outbox', v: 1, deviceId: DEVICE, exportedAt: NOW })
-    expect(file.mutations.map((m) => m.seq)).toEqual([2, 3])
-    for (const m of file.mutations) expect(MutationSchema.parse(m)).toEqual(m)
+    expect(file).toMatchObject({ kind: 'carnet-outbox', v: 2, deviceId: DEVICE, exportedAt: NOW, sealed: [] })
+    const mutations = file.mutations.map((m) => MutationSchema.parse(m))
+    expect(mutations.map((m) => m.seq)).toEqual([2, 3])
+    expect(file.mutations).toEqual(mutations)
     expect((await listOutbox(db, { statuses: ['applied'] })).map((e) => e.mutation.seq)).toEqual([1])
+  })
+
+  it('exports a sealed outbox still sealed: only the data key opens each entry, bound to its seq', async () => {
+    const sealed = await createTestDb('sealed')
+    try {
+      await sealed.users.bulkPut(buildUsers())
+      await sealed.roleGrants.bulkPut(buildGrants())
+      await sealed.meta.put({ key: 'deviceId', value: DEVICE })
+      await recordChange(sealed, register('p-1'))
+      await recordChange(sealed, eligibility('p-1', 's-1'))
+      await sealed.outbox.update(1, { status: 'rejected' })
+      const keys = sealed.vault.keys
+      if (keys === null) throw new Error('test database is not unlocked')
+      const queued = (await listOutbox(sealed)).map((e) => e.mutation)
+
+      const text = await exportOutbox(sealed, { now: NOW })
+      // Nothing of the patient travels in clear: not the name, not the NIR.
+      expect(text).not.toContain('Dupré')
+      expect(text).not.toContain(VALID.nir)
+      const file = OutboxExportSchema.parse(JSON.parse(text))
+      expect(file.mutations).toEqual([])
+      expect(file.sealed.map((e) => [e.seq, e.type])).toEqual([[2, 'step.record']])
+      const [entry] = file.sealed
+      const bytes = base64ToBytes(entry?.c ?? '')
+      if (entry === undefined || bytes === null) throw new Error('no sealed entry')
+      const opened = (await openJson(keys, `outbox\u0000${entry.seq}`, bytes)) as Record<string, unknown>
+      const envelope: Record<string, unknown> = { ...opened, seq: entry.seq, id: entry.id, type: entry.type }
+      delete envelope.status
+      expect(envelope).toEqual(queued[1])
+      // Moved to another seq, the value does not open.
+      await expect(openJson(keys, 'outbox\u00001', bytes)).rejects.toThrow()
+
+      // A set-aside entry is exported on its own, by seq, whatever its status.
+      const aside = OutboxExportSchema.parse(JSON.parse(await exportOutbox(sealed, { now: NOW, seqs: [1] })))
+      expect(aside.sealed.map((e) => e.seq)).toEqual([1])
+    } finally {
+      sealed.vault.lock()
+      await sealed.delete()
+    }
   })
 
   it('refuses an outbox row that does not parse', async () => {

@@ -10,7 +10,7 @@ import {
   type CommandEffects,
   type CommandState,
 } from '../domain/commands/apply-command'
-import type { PatientFile } from '../domain/patients/patient-file'
+import type { IdentitySource } from '../domain/patients/identity'
 import { CATALOGUE } from '../domain/vaccines/catalogue'
 import {
   MutationSchema,
@@ -28,8 +28,11 @@ import {
   type OutboxRow,
   type OutboxStatus,
 } from '../db/carnet-db'
-import { loadIdentityCandidates, loadPatientFile } from '../db/patients-repo'
-import { fromPatientRow, toPatientRow, toStepRow } from '../db/rows'
+import { emptyFile, toPatientFile, withAdverseEvent, withStep } from '../db/files'
+import { loadIdentityCandidates, readFiles, writeFiles } from '../db/patients-repo'
+import { bytesToBase64 } from '../db/base64'
+import { isArrayBuffer } from '../db/vault/crypto'
+import type { OutboxExport } from '../shared/sync-api'
 import { uuidv7 } from './ids'
 import { signEnvelope } from './signing'
 
@@ -89,16 +92,23 @@ export async function lastSeq(db: CarnetDb): Promise<number> {
   return Math.max(counter, typeof lastKey === 'number' ? lastKey : 0)
 }
 
+/**
+ * Reads what the rule needs to judge `mutation` (call inside the recording transaction): the files it names and,
+ * for a registration or a change of identity, the files of every patient that could be the same person.
+ */
 async function loadCommandState(db: CarnetDb, mutation: Mutation): Promise<CommandState> {
   const ids = new Set(recordsToLoad(mutation).patientIds)
+  const files = await readFiles(db, ids)
+  const candidates = async (identity: IdentitySource) => {
+    for (const file of await loadIdentityCandidates(db, identity)) files.set(file.id, file)
+  }
   if (mutation.type === 'patient.register') {
-    for (const row of await loadIdentityCandidates(db, mutation.payload.identity)) ids.add(row.id)
+    await candidates(mutation.payload.identity)
   } else if (mutation.type === 'patient.update') {
-    const row = await db.patients.get(mutation.payload.patientId)
-    if (row !== undefined) {
-      const current = fromPatientRow(row)
+    const current = files.get(mutation.payload.patientId)?.patient
+    if (current !== undefined) {
       const c = mutation.payload.changes
-      const identity = {
+      await candidates({
         birthName: c.birthName ?? current.birthName,
         firstNames: c.firstNames ?? current.firstNames,
         sex: c.sex ?? current.sex,
@@ -108,28 +118,35 @@ async function loadCommandState(db: CarnetDb, mutation: Mutation): Promise<Comma
         niss: c.niss === null ? undefined : (c.niss ?? current.niss),
         nirOuvrantDroit:
           c.nirOuvrantDroit === null ? undefined : (c.nirOuvrantDroit ?? current.nirOuvrantDroit),
-      }
-      for (const candidate of await loadIdentityCandidates(db, identity)) ids.add(candidate.id)
+      })
     }
   }
-  const [vaccines, users, grants, files] = await Promise.all([
+  const [vaccines, users, grants] = await Promise.all([
     db.vaccines.toArray(),
     db.users.toArray(),
     db.roleGrants.toArray(),
-    Promise.all([...ids].map((id) => loadPatientFile(db, id))),
   ])
   return {
     catalogue: vaccines.length > 0 ? vaccines : CATALOGUE,
     users,
     grants,
-    files: files.filter((f): f is PatientFile => f !== undefined),
+    files: [...files.values()].flatMap((file) => {
+      const patientFile = toPatientFile(file)
+      return patientFile === undefined ? [] : [patientFile]
+    }),
   }
 }
 
-async function writeEffects(db: CarnetDb, effects: CommandEffects): Promise<void> {
-  if (effects.patient !== undefined) await db.patients.put(toPatientRow(effects.patient))
-  if (effects.step !== undefined) await db.steps.put(toStepRow(effects.step))
-  if (effects.adverseEvent !== undefined) await db.adverseEvents.put(effects.adverseEvent)
+/** Writes what a mutation changed into its patient's file (and the lot it made known). */
+export async function writeEffects(db: CarnetDb, effects: CommandEffects): Promise<void> {
+  const id = effects.patient?.id ?? effects.step?.patientId ?? effects.adverseEvent?.patientId
+  if (id !== undefined) {
+    let file = (await readFiles(db, [id])).get(id) ?? emptyFile(id)
+    if (effects.patient !== undefined) file = { ...file, patient: effects.patient }
+    if (effects.step !== undefined) file = withStep(file, effects.step)
+    if (effects.adverseEvent !== undefined) file = withAdverseEvent(file, effects.adverseEvent)
+    await writeFiles(db, [file])
+  }
   if (effects.lot !== undefined) await db.lots.put(effects.lot)
 }
 
@@ -174,20 +191,13 @@ export async function recordChange<T extends MutationType>(
       // inside would let the transaction commit half-done (Dexie then fails with PrematureCommitError).
       const sig = await signEnvelope(unsigned as UnsignedMutation, input.signingKey)
       const mutation = { ...parsed.data, sig } as Mutation
+      // The in-memory name index gives the identity candidates of sealed files: brought up to date before the
+      // transaction, whose scope holds its table.
+      if (db.vault.keys !== null) await db.names.refresh()
       try {
         return await db.transaction(
           'rw',
-          [
-            db.patients,
-            db.steps,
-            db.adverseEvents,
-            db.lots,
-            db.vaccines,
-            db.users,
-            db.roleGrants,
-            db.outbox,
-            db.meta,
-          ],
+          [db.files, db.nameIndex, db.lots, db.vaccines, db.users, db.roleGrants, db.outbox, db.meta],
           async (): Promise<RecordChangeResult> => {
             if ((await lastSeq(db)) !== seq - 1) throw new SeqMoved()
             const state = await loadCommandState(db, mutation)
@@ -252,30 +262,72 @@ export async function listOutbox(
   return rows.map(parseOutboxRow)
 }
 
-/** The file a device exports when it cannot reach the server: its unsynced mutations, for the server's import. */
-export type OutboxExport = {
-  kind: 'carnet-outbox'
-  v: 1
-  deviceId: string
-  exportedAt: string
-  mutations: Mutation[]
+/** The file a device exports when it cannot reach the server (src/shared/sync-api.ts OutboxExportSchema). */
+export type { OutboxExport } from '../shared/sync-api'
+
+const ENVELOPE_KEYS = ['v', 'id', 'deviceId', 'seq', 'at', 'actor', 'type', 'payload', 'sig'] as const
+
+type StoredOutboxRow = { seq: number; id: string; type: string; status: string; c?: unknown } & Record<
+  string,
+  unknown
+>
+
+/** Reads rows as IndexedDB stores them, under the sealing middleware: sealed ones keep their sealed value. */
+async function readStoredRows(db: CarnetDb): Promise<{ rows: StoredOutboxRow[]; deviceId: string }> {
+  if (!db.isOpen()) await db.open()
+  const tx = db.backendDB().transaction(['outbox', 'meta'], 'readonly')
+  const request = <T>(r: IDBRequest<T>) =>
+    new Promise<T>((resolve, reject) => {
+      r.onsuccess = () => resolve(r.result)
+      r.onerror = () => reject(r.error ?? new Error('outbox export: read failed'))
+    })
+  const [rows, meta] = await Promise.all([
+    request(tx.objectStore('outbox').getAll()) as Promise<StoredOutboxRow[]>,
+    request(tx.objectStore('meta').get('deviceId')) as Promise<{ value?: unknown } | undefined>,
+  ])
+  return { rows, deviceId: typeof meta?.value === 'string' ? meta.value : '' }
 }
 
 /**
- * Exports the unsynced outbox (pending and sending: a mutation in flight may not have arrived) as JSON, in `seq`
- * order and signed as queued, so the server can import it through its push path (already-applied ones replay).
+ * Exports the unsynced outbox (pending and sending: a mutation in flight may not have arrived), or the entries of
+ * `seqs` (a set-aside one), for the server's import (`POST /api/sync/import`) — version 2 of the file: the entries
+ * are taken as IndexedDB stores them, still sealed under the device's data key, which only the server also holds
+ * (docs/device-encryption.md). The file says nothing of patients to whoever carries it, and the export needs no key
+ * in memory: a locked or revoked device can still hand over what it could not send. Entries written before the
+ * device was sealed go in clear, signed as queued, as in version 1.
  */
-export async function exportOutbox(db: CarnetDb, options: { now?: string } = {}): Promise<string> {
-  const [entries, meta] = await db.transaction('r', db.outbox, db.meta, () =>
-    Promise.all([listOutbox(db, { statuses: UNSYNCED_STATUSES }), db.meta.get('deviceId')]),
-  )
-  const deviceId = meta?.key === 'deviceId' ? meta.value : (entries[0]?.mutation.deviceId ?? '')
+export async function exportOutbox(
+  db: CarnetDb,
+  options: { now?: string; seqs?: readonly number[] } = {},
+): Promise<string> {
+  const { rows, deviceId } = await readStoredRows(db)
+  const wanted = options.seqs === undefined ? null : new Set(options.seqs)
+  const chosen = rows
+    .filter((row) =>
+      wanted === null ? (UNSYNCED_STATUSES as readonly string[]).includes(row.status) : wanted.has(row.seq),
+    )
+    .sort((a, b) => a.seq - b.seq)
   const file: OutboxExport = {
     kind: 'carnet-outbox',
-    v: 1,
-    deviceId,
+    v: 2,
+    deviceId: deviceId !== '' ? deviceId : String(chosen.find((r) => r.c === undefined)?.deviceId ?? ''),
     exportedAt: options.now ?? new Date().toISOString(),
-    mutations: entries.map((e) => e.mutation),
+    sealed: [],
+    mutations: [],
+  }
+  for (const row of chosen) {
+    if (isArrayBuffer(row.c)) {
+      file.sealed.push({
+        seq: row.seq,
+        id: row.id,
+        type: row.type as OutboxExport['sealed'][number]['type'],
+        c: bytesToBase64(new Uint8Array(row.c)),
+      })
+    } else {
+      const envelope: Record<string, unknown> = {}
+      for (const key of ENVELOPE_KEYS) if (row[key] !== undefined) envelope[key] = row[key]
+      file.mutations.push(envelope)
+    }
   }
   return JSON.stringify(file, null, 2)
 }

@@ -11,9 +11,10 @@
 // file through the same domain rule (applyCommand) on top of it, like a rebase. Entries up to the page's
 // `lastSeq` are already in the server's versions, so they drop out of the overlay by that comparison alone.
 //
-// Speed: a first sync writes ~300,000 records and Chromium writes ~5,000 IndexedDB records/s, so writes set the
-// pace. One bulkPut per table per page, no per-record transaction or read (the overlay reads only the few
-// unsettled outbox rows), and the next page is fetched and parsed while the current one is being written.
+// Speed: a first sync brings ~300,000 records and Chromium writes ~5,000 IndexedDB rows/s, so writes set the
+// pace: a page's records are gathered by patient into one file row each (src/db/files.ts), each touched file is
+// read once and written once, in one transaction per page, and the next page is fetched and parsed while the
+// current one is being written.
 import { z } from 'zod'
 import { applyCommand, remapMutation } from '../domain/commands/apply-command'
 import { CATALOGUE } from '../domain/vaccines/catalogue'
@@ -35,11 +36,19 @@ import {
   type StepRecord,
   type UserRecord,
 } from '../shared/records'
-import { MAX_PULL_LIMIT, type PullChange, type PullResponse } from '../shared/sync-api'
+import {
+  DeviceRevocationSchema,
+  MAX_PULL_LIMIT,
+  OrganisationSchema,
+  type DeviceRevocation,
+  type Organisation,
+  type PullChange,
+  type PullResponse,
+} from '../shared/sync-api'
 import { VaccineSchema, type Vaccine } from '../shared/vaccine'
 import { UNSYNCED_STATUSES, type CarnetDb, type OutboxRow } from '../db/carnet-db'
-import { loadPatientFile, putPatients, putSteps } from '../db/patients-repo'
-import { fromStepRow, toPatientRow, toStepRow } from '../db/rows'
+import { emptyFile, toPatientFile, withAdverseEvent, withStep, type StoredFile } from '../db/files'
+import { deleteFiles, readFiles, writeFiles } from '../db/patients-repo'
 import { parseOutboxRow } from './outbox'
 import type { SyncTransport, TransportFailure } from './transport'
 
@@ -60,6 +69,8 @@ export type PullOutcome =
       lastSeq: number
       /** The server revoked this device (entity `device-revoked` with its id). */
       isRevoked: boolean
+      /** Who revoked it, when and how, when the change says (older servers' changes do not). */
+      revocation?: DeviceRevocation
       /** The patient ids of `watch` that a page wrote a server version of. */
       seenPatients: Set<string>
     }
@@ -92,7 +103,10 @@ type ParsedPage = {
   users: Map<string, UserRecord>
   grants: Map<string, RoleGrantRecord>
   rejections: Map<string, RejectionRecord>
-  revokedDevices: Set<string>
+  /** Revoked devices by id, with their revocation when the change describes it. */
+  revokedDevices: Map<string, DeviceRevocation | null>
+  /** The organisation's record (its settings), when it changed. */
+  organisation: Organisation | null
 }
 
 /** Parses every change of a page with the record schemas (later positions win within a page); throws on a bad one. */
@@ -106,7 +120,8 @@ export function parsePage(changes: readonly PullChange[]): ParsedPage {
     users: new Map(),
     grants: new Map(),
     rejections: new Map(),
-    revokedDevices: new Set(),
+    revokedDevices: new Map(),
+    organisation: null,
   }
   for (const change of changes) {
     switch (change.entity) {
@@ -150,8 +165,17 @@ export function parsePage(changes: readonly PullChange[]): ParsedPage {
         page.rejections.set(record.id, record)
         break
       }
-      case 'device-revoked':
-        page.revokedDevices.add(DeviceRevokedSchema.parse(change.data).id)
+      case 'device-revoked': {
+        // Older changes carried the revoker as a bare id: the id alone is what must parse.
+        const revocation = DeviceRevocationSchema.safeParse(change.data)
+        page.revokedDevices.set(
+          DeviceRevokedSchema.parse(change.data).id,
+          revocation.success ? revocation.data : null,
+        )
+        break
+      }
+      case 'organisation':
+        page.organisation = OrganisationSchema.parse(change.data)
         break
     }
   }
@@ -165,51 +189,131 @@ export function patientIdOf(mutation: Mutation, aliases?: ReadonlyMap<string, st
 }
 
 /**
- * Takes out of the local file what `mutation` added optimistically and can be told apart by id: the step it
- * created (its first version carries the mutation id), the version it appended, the adverse event it recorded,
- * and for a registration the whole local-only file. A `patient.update` is not undone here: re-running the
- * pending updates is idempotent (same stamps), and a rejected one needs the server's version (see the replayer).
+ * Takes out of a file what `mutation` added optimistically and can be told apart by id: the step it created (its
+ * first version carries the mutation id), the version it appended, the adverse event it recorded; a rejected
+ * registration takes the whole local-only file (answered as null). A `patient.update` is not undone here:
+ * re-running the pending updates is idempotent (same stamps), and a rejected one needs the server's version
+ * (see the replayer).
  */
-async function stripEffects(db: CarnetDb, mutation: Mutation, patientId: string, isRejected: boolean) {
+function stripEffects(file: StoredFile, mutation: Mutation, isRejected: boolean): StoredFile | null {
   switch (mutation.type) {
     case 'patient.register':
       // Only a rejected registration is undone: a pending one is a local-only file the server has not seen yet.
-      if (!isRejected) return
-      await db.steps.where('patientId').equals(patientId).delete()
-      await db.adverseEvents.where('patientId').equals(patientId).delete()
-      await db.patients.delete(patientId)
-      return
+      return isRejected ? null : file
     case 'step.record': {
-      const row = await db.steps.get(mutation.payload.stepId)
-      if (row !== undefined && row.versions[0]?.mutationId === mutation.id) {
-        await db.steps.delete(row.id)
+      const { stepId } = mutation.payload
+      return {
+        ...file,
+        steps: file.steps.filter((s) => !(s.id === stepId && s.versions[0]?.mutationId === mutation.id)),
       }
-      return
     }
     case 'step.amend': {
-      const row = await db.steps.get(mutation.payload.stepId)
-      if (row === undefined || !row.versions.some((v) => v.mutationId === mutation.id)) return
-      const step = fromStepRow(row)
-      const versions = step.versions.filter((v) => v.mutationId !== mutation.id)
-      if (versions.length > 0) await db.steps.put(toStepRow({ ...step, versions } as StepRecord))
-      return
+      const { stepId } = mutation.payload
+      const steps = file.steps.flatMap((step): StepRecord[] => {
+        if (step.id !== stepId || !step.versions.some((v) => v.mutationId === mutation.id)) return [step]
+        const versions = step.versions.filter((v) => v.mutationId !== mutation.id)
+        return versions.length === 0 ? [] : [{ ...step, versions } as StepRecord]
+      })
+      return { ...file, steps }
     }
     case 'adverse-event.record': {
-      const event = await db.adverseEvents.get(mutation.payload.eventId)
-      if (event !== undefined && event.patientId === patientId && event.at === mutation.at) {
-        await db.adverseEvents.delete(event.id)
+      const { eventId } = mutation.payload
+      return {
+        ...file,
+        adverseEvents: file.adverseEvents.filter((e) => !(e.id === eventId && e.at === mutation.at)),
       }
-      return
     }
     default:
-      return
+      return file
   }
 }
 
+/** What the rule reads besides the file: the catalogue, the members and their grants. */
+type Reference = { catalogue: Vaccine[]; users: UserRecord[]; grants: RoleGrantRecord[] }
+
+async function readReference(db: CarnetDb): Promise<Reference> {
+  const [vaccines, users, grants] = await Promise.all([
+    db.vaccines.toArray(),
+    db.users.toArray(),
+    db.roleGrants.toArray(),
+  ])
+  return { catalogue: vaccines.length > 0 ? vaccines : [...CATALOGUE], users, grants }
+}
+
 /**
- * Rebuilds the local view of patient files as "server version + pending overlay": strips what rejected and
- * pending entries added, then re-runs the pending ones (unsettled, seq past `lastSeq`) in seq order through the
- * domain rule. Call inside a read-write transaction over the record tables and the outbox.
+ * Rebuilds files in memory as "server version + pending overlay": strips what rejected and pending entries
+ * added, then re-runs the pending ones (in seq order) through the domain rule. Answers the files to write, and
+ * null for a file to delete.
+ */
+function rebaseInMemory(
+  files: ReadonlyMap<string, StoredFile>,
+  pending: ReadonlyMap<string, readonly Mutation[]>,
+  rejected: ReadonlyMap<string, readonly Mutation[]>,
+  reference: Reference,
+  options: { now: string; aliases?: ReadonlyMap<string, string> },
+): Map<string, StoredFile | null> {
+  const out = new Map<string, StoredFile | null>()
+  const mapped = options.aliases === undefined ? undefined : Object.fromEntries(options.aliases)
+  for (const [patientId, original] of files) {
+    const mine = pending.get(patientId) ?? []
+    const refused = rejected.get(patientId) ?? []
+    if (mine.length === 0 && refused.length === 0) continue
+    let file: StoredFile | null = original
+    for (const mutation of refused) if (file !== null) file = stripEffects(file, mutation, true)
+    for (const mutation of mine) if (file !== null) file = stripEffects(file, mutation, false)
+    for (const entry of mine) {
+      if (file === null) break
+      if (entry.type === 'patient.register') continue
+      const mutation = mapped === undefined ? entry : remapMutation(entry, mapped)
+      const patientFile = toPatientFile(file)
+      if (patientFile === undefined) break
+      const outcome = applyCommand({ ...reference, files: [patientFile] }, mutation, { now: options.now })
+      // A pending entry the server's version now refuses stays queued: the server will judge it and, if it
+      // refuses too, the rejection reaches the inbox. The local view shows the server's version meanwhile.
+      if (!outcome.ok) continue
+      const { effects } = outcome
+      if (effects.patient !== undefined) file = { ...file, patient: effects.patient }
+      if (effects.step !== undefined) file = withStep(file, effects.step)
+      if (effects.adverseEvent !== undefined) file = withAdverseEvent(file, effects.adverseEvent)
+    }
+    out.set(patientId, file)
+  }
+  return out
+}
+
+/** Groups mutations by the patient file they concern (after merges, the existing patient's id). */
+function byPatient(
+  mutations: readonly Mutation[],
+  patientIds: ReadonlySet<string>,
+  aliases?: ReadonlyMap<string, string>,
+): Map<string, Mutation[]> {
+  const out = new Map<string, Mutation[]>()
+  for (const mutation of mutations) {
+    const id = patientIdOf(mutation, aliases)
+    if (id !== undefined && patientIds.has(id)) out.set(id, [...(out.get(id) ?? []), mutation])
+  }
+  return out
+}
+
+/** Pending overlays of `patientIds`: the unsettled outbox entries past `lastSeq`, in seq order, by patient. */
+async function pendingOf(
+  db: CarnetDb,
+  patientIds: ReadonlySet<string>,
+  lastSeq: number,
+  aliases?: ReadonlyMap<string, string>,
+): Promise<Map<string, Mutation[]>> {
+  const unsettled = await pendingPast(db, lastSeq)
+  return byPatient(
+    unsettled.map((row) => parseOutboxRow(row).mutation),
+    patientIds,
+    aliases,
+  )
+}
+
+/**
+ * Rebuilds the local view of patient files as "server version + pending overlay" (see `rebaseInMemory`) and
+ * writes them. Call inside a read-write transaction over the files, the name index, the reference tables and
+ * the outbox.
  */
 export async function rebaseFiles(
   db: CarnetDb,
@@ -222,51 +326,21 @@ export async function rebaseFiles(
   },
 ): Promise<void> {
   if (patientIds.size === 0) return
-  const unsettled = await pendingPast(db, options.lastSeq)
-  const pending = new Map<string, Mutation[]>()
-  for (const row of unsettled) {
-    const mutation = parseOutboxRow(row).mutation
-    const id = patientIdOf(mutation, options.aliases)
-    if (id !== undefined && patientIds.has(id)) pending.set(id, [...(pending.get(id) ?? []), mutation])
-  }
-  const rejected = new Map<string, Mutation[]>()
-  for (const mutation of options.rejected ?? []) {
-    const id = patientIdOf(mutation, options.aliases)
-    if (id !== undefined && patientIds.has(id)) rejected.set(id, [...(rejected.get(id) ?? []), mutation])
-  }
-  let reference: { catalogue: Vaccine[]; users: UserRecord[]; grants: RoleGrantRecord[] } | undefined
-  for (const patientId of patientIds) {
-    const mine = pending.get(patientId) ?? []
-    const refused = rejected.get(patientId) ?? []
-    if (mine.length === 0 && refused.length === 0) continue
-    for (const mutation of refused) await stripEffects(db, mutation, patientId, true)
-    for (const mutation of mine) await stripEffects(db, mutation, patientId, false)
-    for (const original of mine) {
-      if (original.type === 'patient.register') continue
-      const mutation =
-        options.aliases === undefined
-          ? original
-          : remapMutation(original, Object.fromEntries(options.aliases))
-      const file = await loadPatientFile(db, patientId)
-      if (file === undefined) break
-      if (reference === undefined) {
-        const [vaccines, users, grants] = await Promise.all([
-          db.vaccines.toArray(),
-          db.users.toArray(),
-          db.roleGrants.toArray(),
-        ])
-        reference = { catalogue: vaccines.length > 0 ? vaccines : [...CATALOGUE], users, grants }
-      }
-      const outcome = applyCommand({ ...reference, files: [file] }, mutation, { now: options.now })
-      // A pending entry the server's version now refuses stays queued: the server will judge it and, if it
-      // refuses too, the rejection reaches the inbox. The local view shows the server's version meanwhile.
-      if (!outcome.ok) continue
-      const { effects } = outcome
-      if (effects.patient !== undefined) await db.patients.put(toPatientRow(effects.patient))
-      if (effects.step !== undefined) await db.steps.put(toStepRow(effects.step))
-      if (effects.adverseEvent !== undefined) await db.adverseEvents.put(effects.adverseEvent)
-    }
-  }
+  const pending = await pendingOf(db, patientIds, options.lastSeq, options.aliases)
+  const rejected = byPatient(options.rejected ?? [], patientIds, options.aliases)
+  if (pending.size === 0 && rejected.size === 0) return
+  const files = await readFiles(db, new Set([...pending.keys(), ...rejected.keys()]))
+  const rebased = rebaseInMemory(files, pending, rejected, await readReference(db), options)
+  await writeRebased(db, rebased)
+}
+
+async function writeRebased(db: CarnetDb, rebased: ReadonlyMap<string, StoredFile | null>): Promise<void> {
+  const gone = [...rebased].filter(([, file]) => file === null).map(([id]) => id)
+  await writeFiles(
+    db,
+    [...rebased.values()].filter((file): file is StoredFile => file !== null),
+  )
+  await deleteFiles(db, gone)
 }
 
 /** Outbox rows the server has not applied as of `lastSeq` (still unsettled and past it), in seq order. */
@@ -282,20 +356,23 @@ function touchedPatients(page: ParsedPage): Set<string> {
   return ids
 }
 
-/** Writes one parsed page and its cursor in one transaction; answers whether this device is revoked. */
+/**
+ * Writes one parsed page and its cursor in one transaction; answers whether this device is revoked (with the
+ * revocation when the change describes it) or `false`. Each file the page touches is read once, takes the
+ * server's records, gets its pending overlay re-run on top, and is written once.
+ */
 async function applyPage(
   deps: PullDeps,
   response: PullResponse,
   page: ParsedPage,
   seen: Set<string>,
-): Promise<boolean> {
+): Promise<false | { revocation: DeviceRevocation | null }> {
   const { db } = deps
   return db.transaction(
     'rw',
     [
-      db.patients,
-      db.steps,
-      db.adverseEvents,
+      db.files,
+      db.nameIndex,
       db.lots,
       db.vaccines,
       db.users,
@@ -305,23 +382,40 @@ async function applyPage(
       db.meta,
     ],
     async () => {
-      if (page.patients.size > 0) await putPatients(db, [...page.patients.values()])
-      if (page.steps.size > 0) await putSteps(db, [...page.steps.values()])
-      if (page.adverseEvents.size > 0) await db.adverseEvents.bulkPut([...page.adverseEvents.values()])
       if (page.lots.size > 0) await db.lots.bulkPut([...page.lots.values()])
       if (page.vaccines.size > 0) await db.vaccines.bulkPut([...page.vaccines.values()])
       if (page.users.size > 0) await db.users.bulkPut([...page.users.values()])
       if (page.grants.size > 0) await db.roleGrants.bulkPut([...page.grants.values()])
       if (page.rejections.size > 0) await putRejections(db, [...page.rejections.values()])
-      await rebaseFiles(db, touchedPatients(page), {
-        lastSeq: response.lastSeq,
-        now: deps.now(),
-        ...(deps.aliases === undefined ? {} : { aliases: deps.aliases }),
-      })
+      if (page.organisation !== null) await db.meta.put({ key: 'organisation', value: page.organisation })
+      const ids = touchedPatients(page)
+      if (ids.size > 0) {
+        const [files, pending] = await Promise.all([
+          readFiles(db, ids),
+          pendingOf(db, ids, response.lastSeq, deps.aliases),
+        ])
+        const fileOf = (id: string) => files.get(id) ?? emptyFile(id)
+        for (const patient of page.patients.values())
+          files.set(patient.id, { ...fileOf(patient.id), patient })
+        for (const step of page.steps.values())
+          files.set(step.patientId, withStep(fileOf(step.patientId), step))
+        for (const event of page.adverseEvents.values())
+          files.set(event.patientId, withAdverseEvent(fileOf(event.patientId), event))
+        const rebased =
+          pending.size === 0
+            ? new Map<string, StoredFile | null>()
+            : rebaseInMemory(files, pending, new Map(), await readReference(db), {
+                now: deps.now(),
+                ...(deps.aliases === undefined ? {} : { aliases: deps.aliases }),
+              })
+        for (const [id, file] of rebased) if (file !== null) files.set(id, file)
+        await writeFiles(db, files.values())
+      }
       await db.meta.put({ key: 'pullCursor', value: response.cursor })
       if (deps.watch !== undefined)
         for (const id of page.patients.keys()) if (deps.watch.has(id)) seen.add(id)
-      return page.revokedDevices.has(deps.deviceId)
+      const revoked = page.revokedDevices.get(deps.deviceId)
+      return revoked === undefined ? false : { revocation: revoked }
     },
   )
 }
@@ -368,6 +462,7 @@ export async function pullAll(deps: PullDeps): Promise<PullOutcome> {
   const seen = new Set<string>()
   let received = 0
   let isRevoked = false
+  let revocation: DeviceRevocation | null = null
   let lastSeq = 0
   let next = fetchPage(deps, await storedCursor(deps.db), limit)
   for (;;) {
@@ -376,7 +471,11 @@ export async function pullAll(deps: PullDeps): Promise<PullOutcome> {
     const { response, page } = fetched
     if (response.hasMore) next = fetchPage(deps, response.cursor, limit)
     try {
-      if (await applyPage(deps, response, page, seen)) isRevoked = true
+      const revoked = await applyPage(deps, response, page, seen)
+      if (revoked !== false) {
+        isRevoked = true
+        revocation = revoked.revocation
+      }
     } catch (error) {
       // The prefetched page is dropped with the failure: the cursor stays at the last committed page.
       if (response.hasMore) void next.catch(() => undefined)
@@ -390,7 +489,14 @@ export async function pullAll(deps: PullDeps): Promise<PullOutcome> {
     )
     if (!response.hasMore || isRevoked) break
   }
-  return { kind: 'ok', received, lastSeq, isRevoked, seenPatients: seen }
+  return {
+    kind: 'ok',
+    received,
+    lastSeq,
+    isRevoked,
+    ...(revocation === null ? {} : { revocation }),
+    seenPatients: seen,
+  }
 }
 
 /**

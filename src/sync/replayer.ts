@@ -19,8 +19,8 @@ import type { RuleErrorCode } from '../shared/errors'
 import type { PatientRecord } from '../shared/records'
 import { MAX_PUSH_BYTES, MAX_PUSH_MUTATIONS, type PushResponse, type PushResult } from '../shared/sync-api'
 import type { CarnetDb, OutboxRow } from '../db/carnet-db'
-import { putPatients } from '../db/patients-repo'
-import { fromPatientRow, fromStepRow, toPatientRow, toStepRow } from '../db/rows'
+import { emptyFile, type StoredFile } from '../db/files'
+import { deleteFiles, putPatients, readFiles, writeFiles } from '../db/patients-repo'
 import { parseOutboxRow } from './outbox'
 import {
   fetchServerPatients,
@@ -158,21 +158,30 @@ async function nextBatch(db: CarnetDb, fromSeq: number | null, maxCount: number)
 
 async function rekeyPatient(db: CarnetDb, from: string, to: string): Promise<void> {
   if (from === to) return
-  const row = await db.patients.get(from)
-  if (row !== undefined) {
-    // Keep the existing patient when it is already here (the pull brings the server's version anyway);
-    // otherwise the local record moves to the existing id so the file does not vanish until the pull.
-    if ((await db.patients.get(to)) === undefined) {
-      await db.patients.put(toPatientRow({ ...fromPatientRow(row), id: to }))
-    }
-    await db.patients.delete(from)
+  const files = await readFiles(db, [from, to])
+  const local = files.get(from)
+  if (local === undefined) return
+  // Keep the existing patient when it is already here (the pull brings the server's version anyway); otherwise
+  // the local record moves to the existing id so the file does not vanish until the pull. Steps and events move.
+  const existing = files.get(to) ?? emptyFile(to)
+  const moved: StoredFile = {
+    id: to,
+    ...(existing.patient !== undefined
+      ? { patient: existing.patient }
+      : local.patient === undefined
+        ? {}
+        : { patient: { ...local.patient, id: to } }),
+    steps: [
+      ...existing.steps.filter((s) => !local.steps.some((l) => l.id === s.id)),
+      ...local.steps.map((s) => ({ ...s, patientId: to })),
+    ],
+    adverseEvents: [
+      ...existing.adverseEvents.filter((e) => !local.adverseEvents.some((l) => l.id === e.id)),
+      ...local.adverseEvents.map((e) => ({ ...e, patientId: to })),
+    ],
   }
-  const steps = await db.steps.where('patientId').equals(from).toArray()
-  if (steps.length > 0) {
-    await db.steps.bulkPut(steps.map((s) => toStepRow({ ...fromStepRow(s), patientId: to })))
-  }
-  const events = await db.adverseEvents.where('patientId').equals(from).toArray()
-  if (events.length > 0) await db.adverseEvents.bulkPut(events.map((e) => ({ ...e, patientId: to })))
+  await writeFiles(db, [moved])
+  await deleteFiles(db, [from])
 }
 
 /** Marks the entries of a push answer, stores its rejections and rekeys merged patients, in one transaction. */
@@ -183,57 +192,51 @@ async function settle(
   aliases: Map<string, string>,
 ): Promise<{ settled: number; rejected: number }> {
   const bySeq = new Map<number, PushResult>(response.results.map((r) => [r.seq, r]))
-  return db.transaction(
-    'rw',
-    [db.outbox, db.rejections, db.patients, db.steps, db.adverseEvents],
-    async () => {
-      const rows: SettledOutboxRow[] = []
-      const rejections: LocalRejection[] = []
-      const stored = (await db.outbox.bulkGet(batch.rows.map((r) => r.seq))) as (
-        SettledOutboxRow | undefined
-      )[]
-      for (const [index, row] of batch.rows.entries()) {
-        const result = bySeq.get(row.seq)
-        const current = stored[index]
-        // No result (the server stopped at a gap) or another mutation at this seq: left for the next push.
-        if (result === undefined || result.id !== row.id || current === undefined) continue
-        if (result.status === 'applied') {
-          rows.push({
-            ...current,
-            status: 'applied',
-            settledAt: current.settledAt ?? response.serverTime,
-            position: result.position,
-            ...(result.mappedIds === undefined ? {} : { mappedIds: result.mappedIds }),
-          })
-          for (const [from, to] of Object.entries(result.mappedIds ?? {})) {
-            aliases.set(from, to)
-            await rekeyPatient(db, from, to)
-          }
-        } else {
-          rows.push({
-            ...current,
-            status: 'rejected',
-            settledAt: current.settledAt ?? response.serverTime,
-            error: result.error,
-            ...(result.detail === undefined ? {} : { detail: result.detail }),
-          })
-          rejections.push({
-            id: row.id,
-            mutation: parseOutboxRow(row).mutation,
-            error: result.error,
-            ...(result.detail === undefined ? {} : { detail: result.detail }),
-            rejectedAt: response.serverTime,
-          })
+  return db.transaction('rw', [db.outbox, db.rejections, db.files, db.nameIndex], async () => {
+    const rows: SettledOutboxRow[] = []
+    const rejections: LocalRejection[] = []
+    const stored = (await db.outbox.bulkGet(batch.rows.map((r) => r.seq))) as (SettledOutboxRow | undefined)[]
+    for (const [index, row] of batch.rows.entries()) {
+      const result = bySeq.get(row.seq)
+      const current = stored[index]
+      // No result (the server stopped at a gap) or another mutation at this seq: left for the next push.
+      if (result === undefined || result.id !== row.id || current === undefined) continue
+      if (result.status === 'applied') {
+        rows.push({
+          ...current,
+          status: 'applied',
+          settledAt: current.settledAt ?? response.serverTime,
+          position: result.position,
+          ...(result.mappedIds === undefined ? {} : { mappedIds: result.mappedIds }),
+        })
+        for (const [from, to] of Object.entries(result.mappedIds ?? {})) {
+          aliases.set(from, to)
+          await rekeyPatient(db, from, to)
         }
+      } else {
+        rows.push({
+          ...current,
+          status: 'rejected',
+          settledAt: current.settledAt ?? response.serverTime,
+          error: result.error,
+          ...(result.detail === undefined ? {} : { detail: result.detail }),
+        })
+        rejections.push({
+          id: row.id,
+          mutation: parseOutboxRow(row).mutation,
+          error: result.error,
+          ...(result.detail === undefined ? {} : { detail: result.detail }),
+          rejectedAt: response.serverTime,
+        })
       }
-      if (rows.length > 0) await db.outbox.bulkPut(rows)
-      // A rejection pulled earlier may already carry a resolution: the server's record is kept over ours.
-      const known = await db.rejections.bulkGet(rejections.map((r) => r.id))
-      const fresh = rejections.filter((_, i) => known[i] === undefined)
-      if (fresh.length > 0) await db.rejections.bulkPut(fresh)
-      return { settled: rows.length, rejected: rejections.length }
-    },
-  )
+    }
+    if (rows.length > 0) await db.outbox.bulkPut(rows)
+    // A rejection pulled earlier may already carry a resolution: the server's record is kept over ours.
+    const known = await db.rejections.bulkGet(rejections.map((r) => r.id))
+    const fresh = rejections.filter((_, i) => known[i] === undefined)
+    if (fresh.length > 0) await db.rejections.bulkPut(fresh)
+    return { settled: rows.length, rejected: rejections.length }
+  })
 }
 
 type PushSummary = { pushed: number; rejected: number; lastSeq: number }
@@ -343,7 +346,7 @@ export async function rollBackRejected(
 ): Promise<TransportFailure | null> {
   const { db } = deps
   const now = deps.now()
-  const tables = [db.outbox, db.patients, db.steps, db.adverseEvents, db.vaccines, db.users, db.roleGrants]
+  const tables = [db.outbox, db.files, db.nameIndex, db.vaccines, db.users, db.roleGrants]
   const entries = await rejectedToRollBack(db)
   if (entries.length === 0) return null
   const updates = entries.filter((e) => e.mutation.type === 'patient.update')
@@ -383,13 +386,10 @@ export async function rollBackRejected(
   await db.transaction('rw', tables, async () => {
     const found = [...server.values()].filter((p): p is PatientRecord => p !== null)
     if (found.length > 0) await putPatients(db, found)
-    for (const [id, record] of server) {
-      if (record === null) {
-        await db.steps.where('patientId').equals(id).delete()
-        await db.adverseEvents.where('patientId').equals(id).delete()
-        await db.patients.delete(id)
-      }
-    }
+    await deleteFiles(
+      db,
+      [...server].filter(([, record]) => record === null).map(([id]) => id),
+    )
     await rebaseFiles(db, new Set(server.keys()), { lastSeq: context.lastSeq, now, aliases: context.aliases })
     await markRolledBack(
       db,
@@ -518,7 +518,11 @@ export async function runSync(deps: ReplayDeps): Promise<SyncRunOutcome> {
       aliases,
     })
     if (pulled.kind !== 'ok') return narrow(pulled)
-    if (pulled.isRevoked) return { kind: 'revoked' }
+    if (pulled.isRevoked) {
+      return pulled.revocation === undefined
+        ? { kind: 'revoked' }
+        : { kind: 'revoked', revocation: pulled.revocation }
+    }
     const repaired = await rollBackRejected(
       deps,
       { lastSeq: Math.max(summary.lastSeq, pulled.lastSeq), aliases, pulledPatients: pulled.seenPatients },

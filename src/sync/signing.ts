@@ -2,7 +2,7 @@
 // envelope without `sig`)). The server verifies it, so a stolen device cannot forge mutations for its users.
 import type { Mutation, UnsignedMutation } from '../shared/commands'
 import { signingInput } from '../shared/canonical-json'
-import { base64ToBytes, bytesToBase64 } from './base64'
+import { base64ToBytes, bytesToBase64 } from '../db/base64'
 
 const encoder = new TextEncoder()
 

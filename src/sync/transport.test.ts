@@ -134,6 +134,49 @@ describe('transport', () => {
     expect(onPull).toHaveBeenCalledTimes(2)
   })
 
+  it('tells who revoked the device, when and how, from the 401 body', async () => {
+    const revocation = {
+      revokedAt: '2026-03-04T10:00:00.000Z',
+      revokedBy: { id: 'u-admin', name: 'Thomas Leroy' },
+      mode: 'after-export',
+      exportUntil: '2026-03-11T10:00:00.000Z',
+    }
+    const { transport } = transportAnswering(json(401, { error: 'device-revoked', detail: revocation }))
+    expect(await transport.pull('')).toEqual({ kind: 'revoked', revocation })
+  })
+
+  it.each([
+    [{ count: 2, tables: ['steps', 'patients'] }, '2;steps,patients'],
+    [{ count: 0, tables: [] }, '0'],
+    [{ count: 3, tables: ['bad table!'] }, '3'],
+  ])('reports the rows that do not open (%j → %s)', async (broken, header) => {
+    const fetch = vi.fn<FetchLike>(async () =>
+      json(200, { changes: [], cursor: '', hasMore: false, lastSeq: 0 }),
+    )
+    const transport = createTransport({
+      fetch,
+      deviceToken: 'tok-1',
+      appVersion: '1.2.3',
+      deviceState: async () => ({ pending: 0, broken }),
+    })
+    await transport.pull('')
+    expect(fetch.mock.calls[0]?.[1].headers).toMatchObject({ 'x-carnet-broken': header })
+  })
+
+  it('ends the stream as revoked when the server says so on it', async () => {
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        const encoder = new TextEncoder()
+        controller.enqueue(encoder.encode('event: pull\ndata: {}\n\nevent: revoked\ndata: {}\n\n'))
+        // Left open: the revoked event alone ends the listening.
+      },
+    })
+    const { transport } = transportAnswering(new Response(body, { status: 200 }))
+    const onPull = vi.fn()
+    expect(await transport.listen(onPull, new AbortController().signal)).toEqual({ kind: 'revoked' })
+    expect(onPull).toHaveBeenCalledTimes(1)
+  })
+
   it('parses SSE lines split anywhere, with any line ending', () => {
     const events: string[] = []
     const parse = createSseParser((name) => events.push(name))

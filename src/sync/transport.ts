@@ -6,10 +6,12 @@ import { ErrorResponseSchema, type ErrorCode, type ErrorResponse } from '../shar
 import type { Mutation } from '../shared/commands'
 import { RejectionRecordSchema, type RejectionRecord, type RejectionResolution } from '../shared/records'
 import {
+  DeviceRevocationSchema,
   MAX_PULL_LIMIT,
   PullResponseSchema,
   PushResponseSchema,
   SeqGapResponseSchema,
+  type DeviceRevocation,
   type PullResponse,
   type PushResponse,
 } from '../shared/sync-api'
@@ -23,6 +25,8 @@ export type DeviceStateHeaders = {
   storage?: { used: number; quota: number }
   /** Whether the browser granted persistent storage (`navigator.storage.persisted()`); unknown when absent. */
   persisted?: boolean
+  /** Sealed rows this device could not open, and their tables (src/db/broken-rows.ts). */
+  broken?: { count: number; tables: readonly string[] }
 }
 
 /** A problem of a refused request (`400 invalid-request` issues, or the `413` limits). */
@@ -31,7 +35,8 @@ export type RequestProblem = { path: (string | number)[]; message: string }
 /** Why a request did not give its answer; `transient` ones are retried with backoff, the others are not. */
 export type TransportFailure =
   | { kind: 'seq-gap'; expectedSeq: number; lastSeq?: number }
-  | { kind: 'revoked' }
+  /** The device was revoked: by whom, when and how, when the server said (its event stream does not). */
+  | { kind: 'revoked'; revocation?: DeviceRevocation }
   | { kind: 'unauthenticated' }
   | { kind: 'upgrade-required' }
   | {
@@ -76,7 +81,7 @@ export type SyncTransport = {
   ): Promise<TransportResult<RejectionRecord>>
   /**
    * Listens to `GET /api/sync/events` and calls `onPull` for each 'pull' event until the stream ends or
-   * `signal` aborts (which resolves `{ kind: 'closed' }`).
+   * `signal` aborts (which resolves `{ kind: 'closed' }`). A 'revoked' event ends it as `{ kind: 'revoked' }`.
    */
   listen(onPull: () => void, signal: AbortSignal): Promise<EventStreamEnd>
 }
@@ -127,7 +132,10 @@ export async function failureOf(response: Response): Promise<TransportFailure> {
   const parsed = ErrorResponseSchema.safeParse(raw)
   const body = parsed.success ? parsed.data : undefined
   if (status === 401) {
-    if (body?.error === 'device-revoked') return { kind: 'revoked' }
+    if (body?.error === 'device-revoked') {
+      const revocation = DeviceRevocationSchema.safeParse(body.detail)
+      return revocation.success ? { kind: 'revoked', revocation: revocation.data } : { kind: 'revoked' }
+    }
     if (body?.error === 'invalid-signature') {
       return { kind: 'refused', status, error: body.error, problems: problemsOf(body), ...detailOf(body) }
     }
@@ -205,6 +213,12 @@ export function createTransport(options: TransportOptions): SyncTransport {
         out['x-carnet-storage'] = `${Math.trunc(state.storage.used)}/${Math.trunc(state.storage.quota)}`
       }
       if (state.persisted !== undefined) out['x-carnet-persisted'] = state.persisted ? '1' : '0'
+      if (state.broken !== undefined) {
+        const tables = state.broken.tables.filter((t) => /^[A-Za-z]{1,40}$/.test(t)).slice(0, 16)
+        const count = Math.max(0, Math.trunc(state.broken.count))
+        out['x-carnet-broken'] =
+          count === 0 || tables.length === 0 ? String(count) : `${count};${tables.join(',')}`
+      }
     }
     return out
   }
@@ -285,23 +299,27 @@ export function createTransport(options: TransportOptions): SyncTransport {
           : failure
       }
       if (response.body === null) return { kind: 'closed' }
+      let isRevoked = false
       const parse = createSseParser((name) => {
         if (name === 'pull') onPull()
+        // The server revoked this device while it listened: it says so, then closes the stream.
+        if (name === 'revoked') isRevoked = true
       })
       const reader = response.body.getReader()
       const decoder = new TextDecoder()
       try {
-        for (;;) {
+        while (!isRevoked) {
           const { done, value } = await reader.read()
           if (done) break
           parse(decoder.decode(value, { stream: true }))
         }
+        if (isRevoked) await reader.cancel().catch(() => undefined)
       } catch {
         return signal.aborted ? { kind: 'closed' } : transient('network')
       } finally {
         reader.releaseLock()
       }
-      return { kind: 'closed' }
+      return isRevoked ? { kind: 'revoked' } : { kind: 'closed' }
     },
   }
 }

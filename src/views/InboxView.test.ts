@@ -208,4 +208,41 @@ describe('InboxView « À traiter »', () => {
     expect(created).toHaveBeenCalledWith(expect.any(Blob))
     await vi.waitFor(() => expect(wrapper.text()).toContain('Fichier enregistré'))
   })
+
+  it('sets aside a change refused for its signature: no « saisir à nouveau », an export for the administrator', async () => {
+    const mutation = buildMutation(
+      'patient.update',
+      { patientId: 'p-eloise', changes: { phone: '0611111111' } },
+      { id: 'm-forged', seq: 7 },
+    )
+    await db.rejections.put({
+      id: 'm-forged',
+      mutation,
+      error: 'signature-mismatch',
+      rejectedAt: '2026-03-04T12:00:00Z',
+    })
+    await db.outbox.put({ ...mutation, status: 'rejected' })
+    const app = createTestApp()
+    useSessionStore().user = ME
+    const { wrapper } = await mountAt(InboxView, '/', app)
+    await vi.waitFor(() => expect(wrapper.findAll('article')).toHaveLength(3))
+    const item = wrapper.findAll('article').find((a) => a.text().includes('ne correspond pas à la clé'))
+    expect(item?.text()).toContain('elle a été mise de côté sans être appliquée')
+    expect(item?.find('[data-action="re-enter"]').exists()).toBe(false)
+
+    const click = vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(() => undefined)
+    const created = vi.spyOn(URL, 'createObjectURL').mockReturnValue('blob:carnet')
+    await item?.get('[data-action="export"]').trigger('click')
+    await vi.waitFor(() => expect(click).toHaveBeenCalled())
+    expect((click.mock.contexts[0] as HTMLAnchorElement).download).toMatch(/^carnet-a-traiter-.+-7\.json$/)
+    const file = JSON.parse(await (created.mock.calls[0]?.[0] as Blob).text()) as {
+      mutations: { id: string }[]
+    }
+    expect(file.mutations.map((m) => m.id)).toEqual(['m-forged'])
+    await vi.waitFor(() =>
+      expect(wrapper.text()).toContain('Chiffré, il ne peut être ouvert que par le serveur'),
+    )
+    // Exporting is not acting on it: it stays until discarded.
+    expect(wrapper.findAll('article')).toHaveLength(3)
+  })
 })

@@ -3,7 +3,7 @@ import { flushPromises, type VueWrapper } from '@vue/test-utils'
 import { nextTick } from 'vue'
 import { db } from '../db/carnet-db'
 import { putPatients } from '../db/patients-repo'
-import { fromPatientRow } from '../db/rows'
+import { allPatients } from '../db/testing'
 import { computeNirKey } from '../domain/identifiers'
 import { isValidCodeDeCiblage } from '../domain/patients/code-de-ciblage'
 import { buildPatient } from '../domain/testing/builders'
@@ -81,7 +81,7 @@ describe('RegisterPatientView', () => {
       .map((id) => document.getElementById(id)?.textContent ?? '')
     expect(described.join(' ')).toContain('La clé du NIR est incorrecte : vérifiez le numéro saisi.')
     expect(wrapper.text()).toContain('Le formulaire contient 1 erreur')
-    expect(await db.patients.count()).toBe(0)
+    expect(await db.files.count()).toBe(0)
     expect(await db.outbox.count()).toBe(0)
     wrapper.unmount()
   })
@@ -127,7 +127,7 @@ describe('RegisterPatientView', () => {
     expect(wrapper.text()).toContain('mêmes noms, date et rang de naissance')
     const open = wrapper.get('.patient-duplicates a')
     expect(open.attributes('href')).toBe('/patients/p-same')
-    expect(await db.patients.count()).toBe(1)
+    expect(await db.files.count()).toBe(1)
     expect(await db.outbox.count()).toBe(0)
 
     const confirm = wrapper
@@ -135,7 +135,7 @@ describe('RegisterPatientView', () => {
       .find((b) => b.text() === 'Ce n’est pas la même personne — enregistrer')
     await confirm?.trigger('click')
     await vi.waitFor(() => expect(wrapper.text()).toContain('Patient enregistré'))
-    expect(await db.patients.count()).toBe(2)
+    expect(await db.files.count()).toBe(2)
     expect(router.currentRoute.value.name).toBe('register-patient')
     wrapper.unmount()
   })
@@ -151,7 +151,7 @@ describe('RegisterPatientView', () => {
     expect(isValidCodeDeCiblage(code)).toBe(true)
     expect(wrapper.text()).toContain('Donnez ce code au patient')
 
-    const patients = (await db.patients.toArray()).map(fromPatientRow)
+    const patients = await allPatients(db)
     expect(patients).toHaveLength(1)
     expect(patients[0]).toMatchObject({
       birthName: 'Dupré',

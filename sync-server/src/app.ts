@@ -20,6 +20,7 @@ import { registerAdminRoutes } from './routes/admin'
 import { registerAuthRoutes, type LoginRateLimit } from './routes/auth'
 import { registerHealthRoutes } from './routes/health'
 import { registerSyncRoutes } from './routes/sync'
+import { startKeySweeper } from './rules/device-revocation'
 import { createHealthMonitor, type HealthMonitor } from './rules/store-health'
 import { createSyncEvents, type SyncEvents } from './rules/sync-events'
 import { transientFaultOf } from './rules/sync-transient'
@@ -198,7 +199,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerSyncRoutes(app, { ...deps, events: syncEvents, health })
   registerAdminRoutes(app, { ...deps, events: syncEvents })
   registerAccessRequestRoutes(app, deps)
+  // The keys of devices revoked after export are destroyed once their export window has passed.
+  const stopKeySweeper = startKeySweeper({ store: deps.store, clock: deps.clock, log: app.log })
   app.addHook('onClose', async () => {
+    stopKeySweeper()
     await syncEvents.close?.()
   })
 

@@ -19,10 +19,10 @@ import {
 import { STORE_KINDS } from './sync-helpers'
 
 type Endpoint = {
-  readonly method: 'GET' | 'POST'
+  readonly method: 'GET' | 'POST' | 'PATCH'
   /** The URL, with the resources of the organisation the request targets. */
   readonly url: (r: Resources) => string
-  readonly body?: () => unknown
+  readonly body?: (r: Resources) => unknown
   /** Who may call it, by role (product.md "Accounts and access", "Sync administration dashboard"). */
   readonly allowed: readonly Role[]
   /** Whether the URL names a resource (another organisation's answers 404); lists only show one's own. */
@@ -48,6 +48,13 @@ const ENDPOINTS: Record<string, Endpoint> = {
     allowed: MANAGER,
     namesResource: false,
   },
+  'set the idle lock of devices': {
+    method: 'PATCH',
+    url: () => '/api/admin/organisation',
+    body: () => ({ idleLockMinutes: 5 }),
+    allowed: SYNC_ADMIN,
+    namesResource: false,
+  },
   'list devices': {
     method: 'GET',
     url: () => '/api/admin/devices',
@@ -57,6 +64,13 @@ const ENDPOINTS: Record<string, Endpoint> = {
   'revoke a device': {
     method: 'POST',
     url: (r) => `/api/admin/devices/${r.deviceId}/revoke`,
+    allowed: SYNC_ADMIN,
+    namesResource: true,
+  },
+  "import a device's export": {
+    method: 'POST',
+    url: (r) => `/api/admin/devices/${r.deviceId}/import`,
+    body: (r) => ({ deviceId: r.deviceId, mutations: [] }),
     allowed: SYNC_ADMIN,
     namesResource: true,
   },
@@ -193,13 +207,19 @@ describe.each(STORE_KINDS)('administration authorisation (%s)', (kind) => {
   })
 
   it('covers every endpoint, role, validity and organisation', () => {
-    expect(CASES).toHaveLength(19 * (4 * 3 + 1) * 2)
+    expect(CASES).toHaveLength(21 * (4 * 3 + 1) * 2)
   })
 
   it('refuses every endpoint without an access token', async () => {
     const resources = await world.resources(world.orgA)
     for (const endpoint of Object.values(ENDPOINTS)) {
-      const res = await call(world.h.app, null, endpoint.method, endpoint.url(resources), endpoint.body?.())
+      const res = await call(
+        world.h.app,
+        null,
+        endpoint.method,
+        endpoint.url(resources),
+        endpoint.body?.(resources),
+      )
       expectAdminError(res, 401, 'unauthenticated')
     }
   })
@@ -210,7 +230,7 @@ describe.each(STORE_KINDS)('administration authorisation (%s)', (kind) => {
     const own = await world.resources(world.orgA)
     const other = await world.resources(world.orgB)
     const target = c.org === 'own' ? own : other
-    const res = await call(world.h.app, who, endpoint.method, endpoint.url(target), endpoint.body?.())
+    const res = await call(world.h.app, who, endpoint.method, endpoint.url(target), endpoint.body?.(target))
     switch (expected(c)) {
       case 'allowed':
         expect(res.statusCode, res.body).toBeGreaterThanOrEqual(200)

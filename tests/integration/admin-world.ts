@@ -203,7 +203,7 @@ export async function startAdminWorld(kind: StoreKind): Promise<AdminWorld> {
 export function call(
   app: FastifyInstance,
   who: Pick<Signed, 'accessToken'> | null,
-  method: 'GET' | 'POST',
+  method: 'GET' | 'POST' | 'PATCH',
   url: string,
   payload?: unknown,
 ) {

@@ -140,6 +140,30 @@ describe('authentication (POST /api/auth/login, requireDevice, requireUser)', ()
     )
   })
 
+  it("gives every user signing in on a device that device's one data key, and never again once it is revoked", async () => {
+    const deviceId = newDeviceId()
+    const doctor = await loginOk(h.app, { login: 'medecin.demo', deviceId })
+    const nurse = await loginOk(h.app, { login: 'infirmier.demo', deviceId })
+    const elsewhere = await loginOk(h.app, { login: 'medecin.demo', deviceId: newDeviceId() })
+    expect(Buffer.from(doctor.dataKey ?? '', 'base64')).toHaveLength(32)
+    expect(nurse.dataKey).toBe(doctor.dataKey)
+    expect(elsewhere.dataKey).not.toBe(doctor.dataKey)
+    const keysOf = (id: string) => {
+      const db = new Database(h.file, { readonly: true })
+      try {
+        return db.prepare('SELECT key FROM device_data_keys WHERE device_id = ?').all(id).length
+      } finally {
+        db.close()
+      }
+    }
+    expect(keysOf(deviceId)).toBe(1)
+    expect((await h.store.revokeDevice(deviceId, null)).ok).toBe(true)
+    expect(keysOf(deviceId)).toBe(0)
+    const refused = await login(h.app, { login: 'infirmier.demo', deviceId })
+    expectError(refused, 401, 'device-revoked')
+    expect(refused.body).not.toContain(doctor.dataKey ?? '-')
+  })
+
   it('accepts the login whatever its case and surrounding spaces', async () => {
     await loginOk(h.app, { login: '  Medecin.DEMO ', deviceId: newDeviceId() })
   })

@@ -5,13 +5,13 @@ import 'fake-indexeddb/auto'
 import type { FastifyInstance } from 'fastify'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createCarnetDb, type CarnetDb, type OutboxRow } from '../../src/db/carnet-db'
-import { fromPatientRow, fromStepRow } from '../../src/db/rows'
+import { allPatients, patientOf, stepOf, stepsOfPatient } from '../../src/db/testing'
 import { buildInboxItems, reasonText } from '../../src/components/inbox/inbox-items'
 import { workflow } from '../../src/i18n/locales/fr/workflow'
 import type { MutationType } from '../../src/shared/commands'
 import { RejectionRecordSchema, type PatientRecord, type UserRecord } from '../../src/shared/records'
 import { PushResponseSchema } from '../../src/shared/sync-api'
-import { importSigningKey } from '../../src/sync/device-key'
+import { importSigningKey } from '../../src/db/vault/device-key'
 import { createSyncEngine, type SyncState } from '../../src/sync/engine'
 import { exportOutbox, pendingCount, recordChange, type RecordChangeInput } from '../../src/sync/outbox'
 import type { LocalRejection } from '../../src/sync/pull'
@@ -226,9 +226,9 @@ describe('device sync against the real server', () => {
     const rows = await outbox(a)
     expect(rows.map((r) => r.status)).toEqual(['applied', 'applied'])
     expect(rows.every((r) => typeof r.position === 'number')).toBe(true)
-    const patient = await a.db.patients.get(patientId)
-    expect(patient === undefined ? undefined : fromPatientRow(patient).id).toBe(patientId)
-    const step = await a.db.steps.get(stepId)
+    const patient = await patientOf(a.db, patientId)
+    expect(patient?.id).toBe(patientId)
+    const step = await stepOf(a.db, stepId)
     expect(step?.patientId).toBe(patientId)
     expect((await a.db.meta.get('lastSyncAt'))?.value).toBe(h.clock.now().toISOString())
     const device = await h.store.getDevice(a.session.deviceId)
@@ -382,7 +382,7 @@ describe('device sync against the real server', () => {
     const firstPull = c.adapter.log.find((e) => e.path === '/api/sync/pull')
     expect(new URL(firstPull?.url ?? '', BASE_URL).searchParams.get('after')).toBe(page2.cursor)
     const patientIds = new Set(everything.changes.filter((x) => x.entity === 'patient').map((x) => x.id))
-    expect(await c.db.patients.count()).toBe(patientIds.size)
+    expect((await allPatients(c.db)).length).toBe(patientIds.size)
     expect((await c.db.meta.get('pullCursor'))?.value).toBe(everything.cursor)
   })
 
@@ -401,13 +401,13 @@ describe('device sync against the real server', () => {
     const rows = await outbox(b)
     expect(rows[0]).toMatchObject({ status: 'applied', mappedIds: { [pB]: pA } })
     expect(rows.map((r) => ({ seq: r.seq, sig: r.sig, payload: r.payload }))).toEqual(queued)
-    expect(await b.db.patients.get(pB)).toBeUndefined()
-    expect(await b.db.patients.get(pA)).toBeDefined()
-    const step = await b.db.steps.get(stepB)
-    expect(step === undefined ? undefined : fromStepRow(step).patientId).toBe(pA)
-    expect(await b.db.steps.where('patientId').equals(pB).count()).toBe(0)
+    expect(await patientOf(b.db, pB)).toBeUndefined()
+    expect(await patientOf(b.db, pA)).toBeDefined()
+    const step = await stepOf(b.db, stepB)
+    expect(step?.patientId).toBe(pA)
+    expect(await stepsOfPatient(b.db, pB)).toHaveLength(0)
     expect(await a.sync()).toMatchObject({ kind: 'ok' })
-    expect((await a.db.steps.get(stepB))?.patientId).toBe(pA)
+    expect((await stepOf(a.db, stepB))?.patientId).toBe(pA)
   })
 
   it('lands a rejection in the rejections table and the inbox with its French reason, and rolls the local effect back', async () => {
@@ -420,7 +420,7 @@ describe('device sync against the real server', () => {
     const winner = await dose1(b, patientId)
     expect(await b.sync()).toMatchObject({ kind: 'ok', rejected: 0 })
     const loser = await dose1(a, patientId)
-    expect(await a.db.steps.get(loser)).toBeDefined()
+    expect(await stepOf(a.db, loser)).toBeDefined()
 
     expect(await a.sync()).toMatchObject({ kind: 'ok', rejected: 1 })
 
@@ -434,12 +434,12 @@ describe('device sync against the real server', () => {
       id: rejectedRow?.id,
       error: 'step-already-recorded',
     })
-    expect(await a.db.steps.get(loser)).toBeUndefined()
-    expect(await a.db.steps.get(winner)).toBeDefined()
+    expect(await stepOf(a.db, loser)).toBeUndefined()
+    expect(await stepOf(a.db, winner)).toBeDefined()
 
     const patients = new Map<string, PatientRecord>()
-    const row = await a.db.patients.get(patientId)
-    if (row !== undefined) patients.set(patientId, fromPatientRow(row))
+    const known = await patientOf(a.db, patientId)
+    if (known !== undefined) patients.set(patientId, known)
     const users = new Map<string, UserRecord>((await a.db.users.toArray()).map((u) => [u.id, u]))
     const items = buildInboxItems(stored, { userId: a.session.userId, patients, users })
     expect(items).toHaveLength(1)
@@ -490,8 +490,8 @@ describe('device sync against the real server', () => {
     await register(b, newId('p'), { nir: undefined, niss: taken })
     expect(await b.sync()).toMatchObject({ kind: 'ok' })
     await record(a, 'patient.update', { patientId: p1, changes: { niss: taken } })
-    const optimistic = await a.db.patients.get(p1)
-    expect(optimistic === undefined ? undefined : fromPatientRow(optimistic).niss).toBe(taken)
+    const optimistic = await patientOf(a.db, p1)
+    expect(optimistic?.niss).toBe(taken)
     a.adapter.reset()
 
     expect(await a.sync()).toMatchObject({ kind: 'ok', rejected: 1 })
@@ -500,8 +500,8 @@ describe('device sync against the real server', () => {
     const pulls = a.adapter.log.filter((e) => e.path === '/api/sync/pull')
     expect(pulls.map((e) => new URL(e.url, BASE_URL).searchParams.get('after'))).toContain('')
 
-    const restored = await a.db.patients.get(p1)
-    expect(restored === undefined ? undefined : fromPatientRow(restored).niss).toBe(original)
+    const restored = await patientOf(a.db, p1)
+    expect(restored?.niss).toBe(original)
     const rows = await outbox(a)
     expect(rows[rows.length - 1]).toMatchObject({ status: 'rejected', error: 'identity-conflict' })
     expect(rows[rows.length - 1]?.rolledBackAt).toBeDefined()
@@ -532,7 +532,16 @@ describe('device sync against the real server', () => {
     expect(timers.delays).toEqual([])
     expect(engine.getState()).toMatchObject({ status: 'revoked', pending: 1 })
     const before = a.adapter.log.length
-    expect(await engine.syncNow()).toEqual({ kind: 'revoked' })
+    // The server says how it was revoked (by the operator's command: nobody named, its keys destroyed at once).
+    expect(await engine.syncNow()).toEqual({
+      kind: 'revoked',
+      revocation: {
+        revokedAt: new Date(NOW).toISOString(),
+        revokedBy: null,
+        mode: 'wipe',
+        exportUntil: null,
+      },
+    })
     expect(a.adapter.log.length).toBe(before)
     const rows: OutboxRow[] = await a.db.outbox.toArray()
     expect(rows.map((r) => r.status)).toEqual(['sending'])

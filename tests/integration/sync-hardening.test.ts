@@ -276,7 +276,7 @@ describe.each(STORE_KINDS)('sync hardening (%s)', (kind) => {
         actor: { userId: team.userId },
       },
     )
-    expectError(await push(h.app, ehpad, [forged]), 401, 'invalid-signature')
+    expectError(await push(h.app, ehpad, [forged]), 403, 'forbidden')
     expectError(await push(h.app, ehpad, [register(team)], team.deviceId), 403, 'device-mismatch')
     expectError(
       await h.app.inject({
@@ -487,7 +487,11 @@ describe.each(STORE_KINDS)('sync hardening (%s)', (kind) => {
     }, 30_000)
 
     it('pull, resolve and import: random query strings, ids and bodies', async () => {
-      const part = fc.oneof(fc.string({ unit: 'binary' }), strange.map(String))
+      // JSON text for objects: String() of a generated {"toString": 0} throws in the generator itself.
+      const part = fc.oneof(
+        fc.string({ unit: 'binary' }),
+        strange.map((v) => (typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v))),
+      )
       const queryArb = fc.oneof(
         fc
           .dictionary(fc.constantFrom('after', 'limit', 'after[]', 'x'), part)
@@ -567,7 +571,11 @@ describe.each(STORE_KINDS)('sync hardening (%s)', (kind) => {
     }, 30_000)
 
     it('login: random bodies and credentials', async () => {
-      const part = fc.oneof(fc.string({ unit: 'binary' }), strange.map(String))
+      // JSON text for objects: String() of a generated {"toString": 0} throws in the generator itself.
+      const part = fc.oneof(
+        fc.string({ unit: 'binary' }),
+        strange.map((v) => (typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v))),
+      )
       await fc.assert(
         fc.asyncProperty(
           fc.oneof(

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { AuditListResponseSchema } from '../../src/shared/admin-api'
-import { HTTP_STATUS_BY_PROTOCOL_ERROR } from '../../src/shared/errors'
 import { LoginResponseSchema } from '../../src/shared/sync-api'
 import { MAX_PUSH_MUTATIONS, PushResponseSchema, SeqGapResponseSchema } from '../../src/shared/sync-api'
 import {
@@ -235,18 +234,38 @@ describe.each(STORE_KINDS)('sync push (%s)', (kind) => {
     expectError(await push(h.app, s, [future]), 426, 'upgrade-required')
   })
 
-  it('refuses the whole request when one signature is wrong, applying nothing', async () => {
+  it('sets aside a mutation whose signature is wrong: rejected alone, never applied, the queue moves on', async () => {
     const s = await signIn(h, 'medecin.demo')
     const good = register(s)
     const forged = register(s)
     ;(forged.payload as { codeDeCiblage: string }).codeDeCiblage = 'ABCDEFGHJK0'
-    const res = await push(h.app, s, [good, forged])
-    expectError(res, HTTP_STATUS_BY_PROTOCOL_ERROR['invalid-signature'], 'invalid-signature')
-    expect(await lastSeqOf(s)).toBe(0)
+    const after = register(s)
+    const res = await pushOk(h.app, s, [good, forged, after])
+    expect(res.results.map((r) => [r.seq, r.status, r.status === 'rejected' ? r.error : null])).toEqual([
+      [1, 'applied', null],
+      [2, 'rejected', 'signature-mismatch'],
+      [3, 'applied', null],
+    ])
+    expect(res.lastSeq).toBe(3)
+    const pulled = (await pullAll(h.app, s)).changes
+    const forgedId = (forged.payload as { patientId: string }).patientId
+    expect(pulled.some((c) => c.entity === 'patient' && c.id === forgedId)).toBe(false)
+    // Kept whole with its reason for the dashboard and the author's inbox, like any rejection.
+    expect(pulled.find((c) => c.entity === 'rejection' && c.id === forged.id)?.data).toMatchObject({
+      error: 'signature-mismatch',
+      mutation: { id: forged.id, seq: 2 },
+    })
 
+    // Sent again, the set-aside entry replays its refusal; a badly signed copy of an applied one learns nothing.
+    expect((await pushOk(h.app, s, [forged])).results[0]).toMatchObject({
+      status: 'rejected',
+      error: 'signature-mismatch',
+      replayed: true,
+    })
     const other = await signIn(h, 'infirmier.demo')
     const wrongKey = { ...good, sig: sign({ ...good }, other.deviceKey) }
     expectError(await push(h.app, s, [wrongKey]), 401, 'invalid-signature')
+    expect(await lastSeqOf(s)).toBe(3)
   })
 
   it('verifies the signature over the envelope as received, before any trimming', async () => {

@@ -80,6 +80,10 @@ export function device(overrides: Partial<AdminDevice> = {}): AdminDevice {
     persisted: true,
     revokedAt: null,
     revokedBy: null,
+    revokeMode: null,
+    keysKeptUntil: null,
+    keysDestroyedAt: null,
+    exportImportedAt: null,
     alerts: [],
     ...overrides,
   }

@@ -38,6 +38,11 @@ export type InboxItem = {
   heldSince?: string
   actions: InboxAction[]
   detail: Record<string, unknown>
+  /**
+   * A change set aside because its signature did not match (`signature-mismatch`) whose entry is still in this
+   * device's outbox: it can be exported, sealed, for the sync administrator.
+   */
+  canExport?: boolean
 }
 
 // Rejections whose cause the person can fix by entering the change again (after checking the file).
@@ -121,6 +126,8 @@ export function buildInboxItems(
     actingFor?: readonly string[]
     patients: ReadonlyMap<string, PatientRecord>
     users: ReadonlyMap<string, UserRecord>
+    /** Ids of rejected mutations whose outbox entry is on this device. */
+    inOutbox?: ReadonlySet<string>
   },
 ): InboxItem[] {
   return rejections
@@ -146,6 +153,9 @@ export function buildInboxItems(
         ...(heldSince === undefined ? {} : { heldSince }),
         actions: actionsFor(r.error, holder !== undefined),
         detail,
+        ...(r.error === 'signature-mismatch' && context.inOutbox?.has(r.id) === true
+          ? { canExport: true }
+          : {}),
       }
     })
     .sort((a, b) => b.rejectedAt.localeCompare(a.rejectedAt))

@@ -66,7 +66,7 @@ export function usePatientSearch(options: { debounceMs?: number; limit?: number 
   const { data: patientsVersion } = useLiveQuery(
     async () => {
       const cursor = await db.meta.get('pullCursor')
-      return `${await db.patients.count()}:${cursor?.key === 'pullCursor' ? String(cursor.value) : ''}`
+      return `${await db.files.count()}:${cursor?.key === 'pullCursor' ? String(cursor.value) : ''}`
     },
     { initialValue: '' },
   )

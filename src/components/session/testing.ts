@@ -4,11 +4,13 @@ import { vi } from 'vitest'
 import { db } from '../../db/carnet-db'
 import type { LoginResponse } from '../../shared/sync-api'
 import type { RoleGrantRecord, UserRecord } from '../../shared/records'
-import { bytesToBase64 } from '../../sync/base64'
+import { bytesToBase64 } from '../../db/base64'
 import { useSessionStore } from '../../stores/session'
 
 /** Empties the app's database between tests (delete, then reopen the same `db`). */
 export async function resetDb(): Promise<void> {
+  db.vault.lock()
+  db.names.clear()
   db.close()
   await db.delete()
   await db.open()
@@ -36,7 +38,10 @@ export function grant(
   }
 }
 
-/** A login answer as the server gives it, with a fresh random 32-byte deviceKey. */
+/** The data key the stubbed server gives this test file's device (the same at every sign-in, as a server does). */
+export const DATA_KEY = bytesToBase64(crypto.getRandomValues(new Uint8Array(32)))
+
+/** A login answer as the server gives it, with a fresh random 32-byte deviceKey and the device's data key. */
 export function loginAnswer(overrides: Partial<LoginResponse> = {}): LoginResponse {
   const user = overrides.user ?? NURSE
   return {
@@ -47,6 +52,7 @@ export function loginAnswer(overrides: Partial<LoginResponse> = {}): LoginRespon
     expiresAt: '2099-01-01T00:00:00Z',
     deviceToken: 'device-token-1',
     deviceKey: bytesToBase64(crypto.getRandomValues(new Uint8Array(32))),
+    dataKey: DATA_KEY,
     ...overrides,
   }
 }

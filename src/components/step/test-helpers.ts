@@ -11,9 +11,9 @@ import type { PatientFile } from '../../domain/patients/patient-file'
 import { buildGrants, buildPatient, buildUsers, USERS } from '../../domain/testing/builders'
 import type { PatientRecord, StepRecord, UserRecord } from '../../shared/records'
 import { useSessionStore } from '../../stores/session'
-import { bytesToBase64 } from '../../sync/base64'
+import { bytesToBase64 } from '../../db/base64'
 import { nowLocalIso } from '../../sync/clock'
-import { importSigningKey } from '../../sync/device-key'
+import { importSigningKey } from '../../db/vault/device-key'
 import { recordChange } from '../../sync/outbox'
 
 /** The device of the component tests. */

@@ -45,6 +45,7 @@ describe('permissionsAt', () => {
         'read-audit',
         'read-devices',
         'revoke-devices',
+        'manage-device-security',
         'read-rejections',
         'resolve-rejections',
         'read-activity',

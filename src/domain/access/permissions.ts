@@ -16,6 +16,7 @@ export const PERMISSIONS = [
   'read-audit',
   'read-devices',
   'revoke-devices',
+  'manage-device-security',
   'read-rejections',
   'resolve-rejections',
   'read-activity',
@@ -27,6 +28,7 @@ export type Permission = (typeof PERMISSIONS)[number]
 /**
  * What each role allows: access managers run the organisation's accounts and read the audit log; sync
  * administrators watch devices, rejections, audit and activity, revoke devices and settle rejections.
+ * Sync administrators also set how the organisation's devices protect their data (the idle lock).
  * Vaccinators and delegates do their work on the device and administer nothing.
  */
 export const PERMISSIONS_BY_ROLE = {
@@ -44,6 +46,7 @@ export const PERMISSIONS_BY_ROLE = {
     'read-audit',
     'read-devices',
     'revoke-devices',
+    'manage-device-security',
     'read-rejections',
     'resolve-rejections',
     'read-activity',

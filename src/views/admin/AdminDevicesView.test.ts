@@ -3,7 +3,7 @@ import { flushPromises } from '@vue/test-utils'
 import { controlByLabel, createTestApp, mountAt } from '../../components/session/mount-app'
 import { resetDb } from '../../components/session/testing'
 import { device, devicePage, signInWithRoles, stubAdminFetch, valid } from '../../components/admin/testing'
-import { AdminDeviceSchema } from '../../shared/admin-api'
+import { AdminDeviceSchema, ImportOutboxResponseSchema } from '../../shared/admin-api'
 import AdminDevicesView from './AdminDevicesView.vue'
 
 async function mountDevices(routes: Parameters<typeof stubAdminFetch>[0]) {
@@ -101,6 +101,90 @@ describe('AdminDevicesView', () => {
     expect(wrapper.text()).toContain('Appareil « Tablette bus 1 » révoqué.')
     expect(wrapper.text()).toContain('Révoqué le 05/03/2026')
     expect(wrapper.find('[data-action="revoke"]').exists()).toBe(false)
+  })
+
+  it('lets the administrator choose « effacer maintenant » or « après export », after export by default', async () => {
+    const { wrapper, calls } = await mountDevices({
+      'GET /api/admin/devices': devicePage([device()]),
+      'POST /api/admin/devices/d-1/revoke': () =>
+        valid(AdminDeviceSchema, device({ revokedAt: '2026-03-05T08:00:00Z', revokeMode: 'wipe' })),
+    })
+    await wrapper.get('[data-action="revoke"]').trigger('click')
+    const dialog = wrapper.get('[role="alertdialog"]')
+    const choices = dialog.findAll('input[type="radio"]')
+    expect(choices.map((c) => c.element.closest('label')?.textContent?.trim())).toEqual([
+      expect.stringContaining('Révoquer après export des modifications en attente'),
+      expect.stringContaining('Révoquer et effacer maintenant'),
+    ])
+    expect(dialog.text()).toContain('au plus 7 jours')
+    expect(dialog.text()).toContain('Appareil perdu ou volé')
+    expect((choices[0]?.element as HTMLInputElement).checked).toBe(true)
+    await choices[1]?.setValue(true)
+    await dialog.get('[data-action="confirm"]').trigger('click')
+    await flushPromises()
+    expect(calls.find((c) => c.method === 'POST')?.body).toEqual({ mode: 'wipe' })
+  })
+
+  it('shows how a revoked device was revoked and its keys, and imports its export while they are kept', async () => {
+    let imported = false
+    const revokedAfterExport = () =>
+      device({
+        revokedAt: '2026-03-05T08:00:00Z',
+        revokedBy: { id: 'u-admin', name: 'Thomas Leroy' },
+        revokeMode: 'after-export',
+        ...(imported
+          ? { keysDestroyedAt: '2026-03-06T09:00:00Z', exportImportedAt: '2026-03-06T09:00:00Z' }
+          : { keysKeptUntil: '2026-03-12T08:00:00Z' }),
+      })
+    const { wrapper, calls } = await mountDevices({
+      'GET /api/admin/devices': () => devicePage([revokedAfterExport()]),
+      'POST /api/admin/devices/d-1/import': () => {
+        imported = true
+        return valid(ImportOutboxResponseSchema, {
+          applied: 3,
+          rejected: 1,
+          replayed: 0,
+          lastSeq: 16,
+          device: revokedAfterExport(),
+        })
+      },
+    })
+    expect(wrapper.text()).toContain('Révoqué le 05/03/2026 (après export)')
+    expect(wrapper.text()).toContain('Clés gardées jusqu’au 12/03/2026 pour l’import de son export.')
+    const file = new File([JSON.stringify({ kind: 'carnet-outbox', v: 2, deviceId: 'd-1' })], 'export.json')
+    const input = wrapper.get('input[type="file"]')
+    Object.defineProperty(input.element, 'files', { value: [file] })
+    await input.trigger('change')
+    await vi.waitFor(() => expect(wrapper.text()).toContain('3 appliquée(s), 1 refusée(s), 0 déjà reçue(s)'))
+    expect(calls.find((c) => c.method === 'POST')?.body).toMatchObject({
+      kind: 'carnet-outbox',
+      deviceId: 'd-1',
+    })
+    expect(wrapper.text()).toContain('Export importé le 06/03/2026.')
+    expect(wrapper.text()).toContain('Clés détruites le 06/03/2026.')
+    expect(wrapper.find('input[type="file"]').exists()).toBe(false)
+  })
+
+  it('says what the alerts of broken rows and set-aside changes mean', async () => {
+    const { wrapper } = await mountDevices({
+      'GET /api/admin/devices': devicePage([
+        device({
+          alerts: [
+            {
+              code: 'broken-rows',
+              at: '2026-03-04T11:00:00Z',
+              detail: { count: 2, tables: ['patients', 'steps'] },
+            },
+            { code: 'signature-mismatch', at: '2026-03-04T11:00:00Z', detail: { count: 1 } },
+          ],
+        }),
+      ]),
+    })
+    const row = wrapper.get('tbody tr').text()
+    expect(row).toContain('Données illisibles sur l’appareil')
+    expect(row).toContain('2 enregistrement(s) chiffré(s) qui ne s’ouvrent pas (patients, steps)')
+    expect(row).toContain('Modifications mises de côté (signature invalide)')
+    expect(row).toContain('1 modification(s) refusée(s) sans être appliquées')
   })
 
   it('says in French when the role does not allow the action', async () => {

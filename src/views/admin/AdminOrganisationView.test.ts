@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { flushPromises } from '@vue/test-utils'
-import { createTestApp, mountAt } from '../../components/session/mount-app'
+import { controlByLabel, createTestApp, mountAt } from '../../components/session/mount-app'
 import { resetDb } from '../../components/session/testing'
 import { signInWithRoles, stubAdminFetch, valid } from '../../components/admin/testing'
 import {
@@ -31,6 +31,7 @@ function organisation(overrides: Partial<AdminOrganisation> = {}) {
     finess: '010000016',
     inami: null,
     enterpriseNumber: null,
+    idleLockMinutes: 10,
     sites: [site()],
     ...overrides,
   })
@@ -120,6 +121,45 @@ describe('AdminOrganisationView', () => {
       'Site « Mairie d’Aubusson » ajouté.',
     )
     expect(wrapper.get('[data-site="site-2"]').text()).toContain('23200')
+  })
+
+  it('lets a sync administrator set the idle lock of devices, within 1 to 60 minutes', async () => {
+    const { wrapper, calls } = await mountOrganisation(
+      {
+        'GET /api/admin/organisation': organisation(),
+        'PATCH /api/admin/organisation': (call) =>
+          organisation({ idleLockMinutes: (call.body as { idleLockMinutes: number }).idleLockMinutes }),
+      },
+      ['sync-admin'],
+    )
+    const field = controlByLabel(wrapper.element, 'Verrouillage après inactivité (minutes)')
+    expect(field.value).toBe('10')
+    const form = wrapper.get('.admin-organisation__idle')
+    for (const wrong of ['0', '61', '2,5', '']) {
+      field.value = wrong
+      field.dispatchEvent(new Event('input'))
+      await form.trigger('submit')
+      await flushPromises()
+      expect(form.text()).toContain('Saisissez un nombre entier de minutes entre 1 et 60.')
+    }
+    expect(calls.some((c) => c.method === 'PATCH')).toBe(false)
+
+    field.value = '3'
+    field.dispatchEvent(new Event('input'))
+    await form.trigger('submit')
+    await flushPromises()
+    expect(calls.find((c) => c.method === 'PATCH')?.body).toEqual({ idleLockMinutes: 3 })
+    expect(wrapper.get('.admin-organisation__announcement').text()).toBe(
+      'Verrouillage après 3 minutes d’inactivité enregistré : les appareils l’appliquent à leur prochaine synchronisation.',
+    )
+  })
+
+  it('shows the idle lock to an access manager without letting them change it', async () => {
+    const { wrapper } = await mountOrganisation({
+      'GET /api/admin/organisation': organisation({ idleLockMinutes: 5 }),
+    })
+    expect(wrapper.text()).toContain('Les appareils se verrouillent après 5 minutes sans activité.')
+    expect(wrapper.find('.admin-organisation__idle').exists()).toBe(false)
   })
 
   it('sends a site without postal code, and says in French why the server refused it', async () => {

@@ -30,12 +30,17 @@ export function toUserRecord(user: User): UserRecord {
   }
 }
 
-export function toOrganisationRecord(organisation: Organisation): OrganisationRecord {
+/** The organisation as its devices receive it, with the settings they apply (the idle lock). */
+export function toOrganisationRecord(
+  organisation: Organisation,
+  settings: { readonly idleLockMinutes: number | null } = { idleLockMinutes: null },
+): OrganisationRecord {
   return {
     id: organisation.id,
     name: organisation.name,
     ...(organisation.finess === null ? {} : { finess: organisation.finess }),
     ...(organisation.inami === null ? {} : { inami: organisation.inami }),
+    ...(settings.idleLockMinutes === null ? {} : { idleLockMinutes: settings.idleLockMinutes }),
   }
 }
 

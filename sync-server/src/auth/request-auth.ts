@@ -4,6 +4,7 @@ import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'f
 import type { Clock } from '../clock'
 import { sendProtocolError } from '../http-errors'
 import type { DeviceState, Store } from '../store'
+import { revocationDetail } from '../rules/device-revocation'
 import { bearerToken, hashToken } from './tokens'
 
 export type RequestAuthDeps = {
@@ -42,6 +43,8 @@ const MAX_SAFE = Number.MAX_SAFE_INTEGER
 const COUNT = /^\d{1,15}$/
 const STORAGE = /^(\d{1,16})\/(\d{1,16})$/
 const APP_VERSION = /^[A-Za-z0-9][A-Za-z0-9.+_-]{0,63}$/
+// `X-Carnet-Broken: <count>` or `<count>;<table>,<table>…`: sealed rows the device could not open.
+const BROKEN = /^(\d{1,9})(?:;([A-Za-z]{1,40}(?:,[A-Za-z]{1,40}){0,15}))?$/
 
 function single(value: string | string[] | undefined): string | undefined {
   return typeof value === 'string' ? value.trim() : undefined
@@ -49,7 +52,7 @@ function single(value: string | string[] | undefined): string | undefined {
 
 /**
  * The device-state headers (`X-Carnet-Pending`, `X-Carnet-App-Version`, `X-Carnet-Storage: used/quota`,
- * `X-Carnet-Persisted: 1|0`);
+ * `X-Carnet-Persisted: 1|0`, `X-Carnet-Broken: count;tables`);
  * a malformed one is ignored rather than refused, since it only feeds the dashboard.
  */
 export function readDeviceStateHeaders(headers: FastifyRequest['headers']): Omit<DeviceState, 'seenAt'> {
@@ -59,6 +62,7 @@ export function readDeviceStateHeaders(headers: FastifyRequest['headers']): Omit
     storageUsed?: number
     storageQuota?: number
     persisted?: boolean
+    broken?: { count: number; tables: string[] }
   } = {}
   const persisted = single(headers['x-carnet-persisted'])
   if (persisted === '1' || persisted === '0') state.persisted = persisted === '1'
@@ -73,6 +77,14 @@ export function readDeviceStateHeaders(headers: FastifyRequest['headers']): Omit
     if (used <= MAX_SAFE && quota <= MAX_SAFE) {
       state.storageUsed = used
       state.storageQuota = quota
+    }
+  }
+  const broken = BROKEN.exec(single(headers['x-carnet-broken']) ?? '')
+  if (broken !== null) {
+    const count = Number(broken[1])
+    state.broken = {
+      count,
+      tables: count === 0 ? [] : [...new Set((broken[2] ?? '').split(',').filter(Boolean))],
     }
   }
   return state
@@ -116,7 +128,9 @@ export function createDeviceStateRecorder(
     a.appVersion === b.appVersion &&
     a.storageUsed === b.storageUsed &&
     a.storageQuota === b.storageQuota &&
-    a.persisted === b.persisted
+    a.persisted === b.persisted &&
+    a.broken?.count === b.broken?.count &&
+    a.broken?.tables.join(',') === b.broken?.tables.join(',')
   const remember = (deviceId: string, state: DeviceState) => {
     if (written.size >= MAX_REMEMBERED_DEVICES && !written.has(deviceId)) written.clear()
     const { seenAt, ...reported } = state
@@ -188,7 +202,9 @@ export function requireDevice(deps: RequestAuthDeps): preHandlerAsyncHookHandler
     if (token === null) return sendProtocolError(reply, 'unauthenticated')
     const device = await deps.store.findDeviceByTokenHash(hashToken(token))
     if (device === null) return sendProtocolError(reply, 'unauthenticated')
-    if (device.revokedAt !== null) return sendProtocolError(reply, 'device-revoked')
+    if (device.revokedAt !== null) {
+      return sendProtocolError(reply, 'device-revoked', await revocationDetail(deps.store, device.id))
+    }
     // Telemetry, never a reason to refuse: on a full or read-only disk a pull still answers.
     await states
       .record(device.id, {

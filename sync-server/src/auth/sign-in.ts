@@ -5,10 +5,11 @@
 import { err, ok, type Result } from '../../../src/domain/result'
 import type { LoginRequest, LoginResponse } from '../../../src/shared/sync-api'
 import type { Clock } from '../clock'
+import { revocationDetail } from '../rules/device-revocation'
 import type { Device, Store, User } from '../store'
 import { generateReadablePassword, hashPassword, needsRehash, verifyPassword } from './passwords'
 import { toOrganisationRecord, toRoleGrantRecords, toUserRecord } from './records'
-import { issueToken, newDeviceKey } from './tokens'
+import { issueToken, newDataKey, newDeviceKey } from './tokens'
 
 export const ACCESS_TOKEN_TTL_MS = 8 * 60 * 60 * 1000
 
@@ -30,14 +31,15 @@ export async function prepareSignIn(): Promise<void> {
 
 /** The user's profile as the wire records; null when the organisation is gone. */
 export async function loadProfile(store: Store, user: User): Promise<Profile | null> {
-  const [organisation, grants] = await Promise.all([
+  const [organisation, grants, idleLockMinutes] = await Promise.all([
     store.getOrganisation(user.organisationId),
     store.listRoleGrants(user.id),
+    store.getIdleLockMinutes(user.organisationId),
   ])
   if (organisation === null) return null
   return {
     user: toUserRecord(user),
-    organisation: toOrganisationRecord(organisation),
+    organisation: toOrganisationRecord(organisation, { idleLockMinutes }),
     roles: toRoleGrantRecords(grants),
   }
 }
@@ -53,7 +55,11 @@ async function checkPassword(store: Store, login: string, password: string): Pro
 
 const defaultDeviceName = (deviceId: string) => `Appareil ${deviceId.slice(0, 8)}`
 
-type DeviceSession = { readonly deviceToken?: string; readonly deviceKey: Uint8Array }
+type DeviceSession = {
+  readonly deviceToken?: string
+  readonly deviceKey: Uint8Array
+  readonly dataKey: Uint8Array
+}
 
 /** Signs a user in on a device; refusals are values. */
 export async function signIn(
@@ -86,11 +92,13 @@ export async function signIn(
       device = registered.ok ? registered.value : await tx.getDevice(input.deviceId)
       if (device === null) throw new Error(`device ${input.deviceId} neither registered nor found`)
     }
-    if (device.revokedAt !== null) return err('device-revoked')
+    if (device.revokedAt !== null) return err('device-revoked', await revocationDetail(tx, device.id))
     if (device.organisationId !== user.organisationId) return err('device-mismatch')
     const deviceKey = await tx.ensureDeviceKey(user.id, device.id, newDeviceKey())
+    // The device's data key seals its personal data at rest; any valid user signing in here online receives it.
+    const dataKey = await tx.ensureDeviceDataKey(device.id, newDataKey())
     await tx.createSession({ tokenHash: accessToken.hash, userId: user.id, deviceId: device.id, expiresAt })
-    return ok(isNew ? { deviceToken: deviceToken.token, deviceKey } : { deviceKey })
+    return ok(isNew ? { deviceToken: deviceToken.token, deviceKey, dataKey } : { deviceKey, dataKey })
   })
   if (!outcome.ok) return outcome
 
@@ -100,5 +108,6 @@ export async function signIn(
     expiresAt,
     ...(outcome.value.deviceToken === undefined ? {} : { deviceToken: outcome.value.deviceToken }),
     deviceKey: Buffer.from(outcome.value.deviceKey).toString('base64'),
+    dataKey: Buffer.from(outcome.value.dataKey).toString('base64'),
   })
 }

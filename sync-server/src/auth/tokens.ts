@@ -22,6 +22,11 @@ export function newDeviceKey(): Uint8Array {
   return new Uint8Array(randomBytes(DEVICE_KEY_BYTES))
 }
 
+/** A new device data key: 32 random bytes (docs/device-encryption.md). */
+export function newDataKey(): Uint8Array {
+  return new Uint8Array(randomBytes(32))
+}
+
 /** The token of an `Authorization: Bearer <token>` header; null when absent or of another scheme. */
 export function bearerToken(header: string | undefined): string | null {
   const match = /^Bearer[ ]+([A-Za-z0-9._~+/-]+=*)$/i.exec(header?.trim() ?? '')

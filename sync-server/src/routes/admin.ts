@@ -21,6 +21,8 @@ import {
   GrantRoleRequestSchema,
   RefuseAccessRequestSchema,
   RejectionListQuerySchema,
+  RevokeDeviceRequestSchema,
+  UpdateOrganisationRequestSchema,
   UserListQuerySchema,
   type AccessRequestListResponse,
   type ActivityResponse,
@@ -35,10 +37,13 @@ import {
   type DeviceListResponse,
   type GrantListResponse,
   type GrantRoleResponse,
+  type ImportOutboxResponse,
   type RejectionListResponse,
   type UserListResponse,
 } from '../../../src/shared/admin-api'
 import { IdSchema } from '../../../src/shared/primitives'
+import { IDLE_LOCK_MINUTES } from '../../../src/shared/sync-api'
+import { toOrganisationRecord } from '../auth/records'
 import { authenticatedUser, requireUser } from '../auth/request-auth'
 import type { Clock } from '../clock'
 import { issuesOf } from '../http-errors'
@@ -78,8 +83,9 @@ import {
   patientNameOf,
   peopleOfGrants,
 } from '../rules/admin-views'
+import { deviceIdOfExport, importOutbox, MAX_IMPORT_BYTES } from '../rules/sync-import'
 import { resolveRejection } from '../rules/sync-rejections'
-import type { SyncEvents } from '../rules/sync-events'
+import { deviceTopic, type SyncEvents } from '../rules/sync-events'
 
 export type AdminRouteDeps = {
   readonly store: Store
@@ -169,7 +175,7 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminRouteDeps):
   app.addHook('onResponse', async (request, reply) => {
     const code = refusedCodes.get(request)
     const user = request.user
-    if (code === undefined || user === undefined || request.method !== 'POST') return
+    if (code === undefined || user === undefined || !['POST', 'PATCH'].includes(request.method)) return
     const params = IdParams.safeParse(request.params)
     const at = now()
     try {
@@ -202,7 +208,16 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminRouteDeps):
     if (acting === null) return reply
     const org = await deps.store.getOrganisation(acting.actor.organisationId)
     if (org === null) return send(reply, adminRefusal('not-found'))
-    const sites = await deps.store.listSites(org.id)
+    return adminOrganisation(org.id, reply)
+  })
+
+  async function adminOrganisation(id: string, reply: FastifyReply) {
+    const org = await deps.store.getOrganisation(id)
+    if (org === null) return send(reply, adminRefusal('not-found'))
+    const [sites, idleLockMinutes] = await Promise.all([
+      deps.store.listSites(org.id),
+      deps.store.getIdleLockMinutes(org.id),
+    ])
     return {
       id: org.id,
       name: org.name,
@@ -211,8 +226,47 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminRouteDeps):
       finess: org.finess,
       inami: org.inami,
       enterpriseNumber: org.enterpriseNumber,
+      idleLockMinutes: idleLockMinutes ?? IDLE_LOCK_MINUTES.default,
       sites,
     } satisfies AdminOrganisation
+  }
+
+  // The devices' settings travel to them in the organisation record: at sign-in, and by pull from now on.
+  app.patch('/api/admin/organisation', { preHandler: userOnly }, async (request, reply) => {
+    const acting = await allowed(request, reply, 'manage-device-security')
+    if (acting === null) return reply
+    const body = parse(reply, UpdateOrganisationRequestSchema, request.body)
+    if (body === null) return reply
+    const org = acting.actor.organisationId
+    const updated = await deps.store.withTransaction(async (tx) => {
+      await tx.lockPositions(org)
+      const organisation = await tx.getOrganisation(org)
+      if (organisation === null || !(await tx.setIdleLockMinutes(org, body.idleLockMinutes))) return false
+      await tx.appendChanges(org, [
+        {
+          entity: 'organisation',
+          entityId: org,
+          version: null,
+          data: toOrganisationRecord(organisation, { idleLockMinutes: body.idleLockMinutes }),
+        },
+      ])
+      await appendAdminAudit(tx, [
+        {
+          organisationId: org,
+          userId: acting.actor.userId,
+          deviceId: acting.deviceId,
+          action: 'organisation.update',
+          entity: 'organisation',
+          entityId: org,
+          fields: ['idleLockMinutes'],
+          at: now(),
+        },
+      ])
+      return true
+    })
+    if (!updated) return send(reply, adminRefusal('not-found'))
+    deps.events?.notify(org)
+    return adminOrganisation(org, reply)
   })
 
   app.post('/api/admin/organisation/sites', { preHandler: userOnly }, async (request, reply) => {
@@ -269,12 +323,14 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminRouteDeps):
     if (acting === null) return reply
     const id = idOf(request, reply)
     if (id === null) return reply
+    const body = parse(reply, RevokeDeviceRequestSchema, request.body)
+    if (body === null) return reply
     const org = acting.actor.organisationId
     const outcome = await deps.store.withTransaction(async (tx) => {
       const device = await tx.getDevice(id)
       if (device === null || device.organisationId !== org) return adminRefusal('not-found')
       await tx.lockPositions(org)
-      const revoked = await tx.revokeDevice(id, acting.actor.userId)
+      const revoked = await tx.revokeDevice(id, acting.actor.userId, { mode: body.mode })
       if (!revoked.ok)
         return adminRefusal(revoked.error === 'device-not-found' ? 'not-found' : 'device-already-revoked')
       await appendAdminAudit(tx, [
@@ -285,7 +341,7 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminRouteDeps):
           action: 'device.revoke',
           entity: 'device',
           entityId: id,
-          fields: ['revokedAt'],
+          fields: ['revokedAt', 'revokeMode'],
           at: now(),
         },
       ])
@@ -293,10 +349,59 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminRouteDeps):
     })
     if (outcome !== null) return send(reply, outcome)
     deps.events?.notify(org)
+    // Its open event streams close at once, on every instance.
+    deps.events?.notify(deviceTopic(id))
     const row = await deps.store.getDeviceRow(org, id)
     if (row === null) return send(reply, adminRefusal('not-found'))
     return adminDeviceOf(row) satisfies AdminDevice
   })
+
+  // The export a device made of the changes it could not send (after a revocation « après export », or when it
+  // cannot reach the server): opened with the device's keys and applied through the push path.
+  app.post(
+    '/api/admin/devices/:id/import',
+    { preHandler: userOnly, bodyLimit: MAX_IMPORT_BYTES + 256 * 1024 },
+    async (request, reply) => {
+      const acting = await allowed(request, reply, 'revoke-devices')
+      if (acting === null) return reply
+      const id = idOf(request, reply)
+      if (id === null) return reply
+      const org = acting.actor.organisationId
+      const source = await deps.store.getDevice(id)
+      if (source === null || source.organisationId !== org) return send(reply, adminRefusal('not-found'))
+      if (deviceIdOfExport(request.body) !== id) {
+        return send(reply, adminRefusal('invalid-request', { field: 'deviceId' }))
+      }
+      const outcome = await importOutbox(deps, source, request.body)
+      if (!outcome.ok) return reply.code(outcome.refusal.status).send(outcome.refusal.body)
+      if (outcome.changed) deps.events?.notify(org)
+      const results = outcome.response.results
+      await deps.store.withTransaction(async (tx) => {
+        await tx.lockPositions(org)
+        await appendAdminAudit(tx, [
+          {
+            organisationId: org,
+            userId: acting.actor.userId,
+            deviceId: acting.deviceId,
+            action: 'device.import',
+            entity: 'device',
+            entityId: id,
+            fields: outcome.keysDestroyed ? ['lastSeq', 'keysDestroyedAt'] : ['lastSeq'],
+            at: now(),
+          },
+        ])
+      })
+      const row = await deps.store.getDeviceRow(org, id)
+      if (row === null) return send(reply, adminRefusal('not-found'))
+      return {
+        applied: results.filter((r) => r.status === 'applied' && r.replayed !== true).length,
+        rejected: results.filter((r) => r.status === 'rejected' && r.replayed !== true).length,
+        replayed: results.filter((r) => r.replayed === true).length,
+        lastSeq: outcome.response.lastSeq,
+        device: adminDeviceOf(row),
+      } satisfies ImportOutboxResponse
+    },
+  )
 
   // ---- Rejections ------------------------------------------------------------------------------------------
 

@@ -58,7 +58,7 @@ export async function registerAuthRoutes(app: FastifyInstance, deps: AuthRoutesD
     if (!(await withinLimits(request, reply))) return sendProtocolError(reply, 'rate-limited')
     const input = LoginRequestSchema.parse(request.body)
     const outcome = await signIn(deps, input)
-    if (!outcome.ok) return sendProtocolError(reply, outcome.error)
+    if (!outcome.ok) return sendProtocolError(reply, outcome.error, outcome.detail)
     return outcome.value satisfies LoginResponse
   })
 

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify'
 import { z } from 'zod'
 import { IdSchema } from '../../../src/shared/primitives'
-import { MAX_PUSH_BYTES, MAX_PUSH_MUTATIONS, type PushResult } from '../../../src/shared/sync-api'
+import { MAX_PUSH_BYTES } from '../../../src/shared/sync-api'
 import {
   authenticatedDevice,
   createDeviceStateRecorder,
@@ -12,18 +12,11 @@ import {
 import type { Clock } from '../clock'
 import { sendProtocolError, sendUnavailable } from '../http-errors'
 import type { Store } from '../store'
-import type { SyncEvents } from '../rules/sync-events'
+import { deviceTopic, type SyncEvents } from '../rules/sync-events'
 import { pullChanges } from '../rules/sync-pull'
-import {
-  checkFraming,
-  commitPush,
-  preparePush,
-  pushMutations,
-  type PreparedPush,
-  type PushOutcome,
-  type Refusal,
-} from '../rules/sync-push'
 import type { HealthMonitor } from '../rules/store-health'
+import { deviceIdOfExport, importOutbox, MAX_IMPORT_BYTES, MAX_IMPORT_MUTATIONS } from '../rules/sync-import'
+import { checkFraming, pushMutations, type PushOutcome, type Refusal } from '../rules/sync-push'
 import { resolveRejection } from '../rules/sync-rejections'
 import { transientFaultOf } from '../rules/sync-transient'
 
@@ -38,14 +31,11 @@ export type SyncRouteDeps = {
 // Fastify's own limit sits above the protocol's, so a body just over 2 MB is parsed and answered
 // `413 payload-too-large` here, like a push of 501 mutations; far larger bodies stop at Fastify's limit.
 const PUSH_BODY_LIMIT = MAX_PUSH_BYTES + 256 * 1024
-/** An exported outbox may hold a long offline period: it is applied in push-sized batches. */
-export const MAX_IMPORT_MUTATIONS = 50_000
-export const MAX_IMPORT_BYTES = 64 * 1024 * 1024
+export { MAX_IMPORT_BYTES, MAX_IMPORT_MUTATIONS } from '../rules/sync-import'
 const KEEP_ALIVE_MS = 25_000
 
 // Ids are checked as the wire schemas check them before any lookup: what is not an id names no record.
 const RejectionIdParams = z.object({ id: IdSchema })
-const ImportFrame = z.object({ deviceId: IdSchema, mutations: z.array(z.unknown()) })
 
 function bodyBytes(headers: Record<string, string | string[] | undefined>, body: unknown): number {
   const declared = Number(headers['content-length'])
@@ -162,12 +152,24 @@ export function registerSyncRoutes(app: FastifyInstance, deps: SyncRouteDeps): v
     const unsubscribe = deps.events.subscribe(device.organisationId, () => {
       res.write('event: pull\ndata: {}\n\n')
     })
+    // Revoked while listening: the stream says so and ends at once (the device's next request gets the 401).
+    const unsubscribeDevice = deps.events.subscribe(deviceTopic(device.id), () => {
+      deps.store
+        .getDevice(device.id)
+        .then((current) => {
+          if (current !== null && current.revokedAt === null) return
+          if (!res.writableEnded) res.write('event: revoked\ndata: {}\n\n')
+          close()
+        })
+        .catch((error: unknown) => request.log.warn({ err: error }, 'sync events: revocation not checked'))
+    })
     const timer = setInterval(() => res.write(': keep-alive\n\n'), KEEP_ALIVE_MS)
     timer.unref()
     const close = () => {
       if (!streams.delete(close)) return
       clearInterval(timer)
       unsubscribe()
+      unsubscribeDevice()
       if (!res.writableEnded) res.end()
     }
     streams.add(close)
@@ -180,13 +182,9 @@ export function registerSyncRoutes(app: FastifyInstance, deps: SyncRouteDeps): v
     { bodyLimit: MAX_IMPORT_BYTES + 256 * 1024, preHandler: auth },
     async (request, reply) => {
       const importer = authenticatedDevice(request)
-      const frame = ImportFrame.safeParse(request.body)
-      if (!frame.success) return sendProtocolError(reply, 'invalid-request')
-      const { deviceId, mutations } = frame.data
-      if (
-        mutations.length > MAX_IMPORT_MUTATIONS ||
-        bodyBytes(request.headers, request.body) > MAX_IMPORT_BYTES
-      ) {
+      const deviceId = deviceIdOfExport(request.body)
+      if (deviceId === null) return sendProtocolError(reply, 'invalid-request')
+      if (bodyBytes(request.headers, request.body) > MAX_IMPORT_BYTES) {
         return sendProtocolError(reply, 'payload-too-large', {
           maxMutations: MAX_IMPORT_MUTATIONS,
           maxBytes: MAX_IMPORT_BYTES,
@@ -199,33 +197,10 @@ export function registerSyncRoutes(app: FastifyInstance, deps: SyncRouteDeps): v
         }
         if (!(await mayImport(deps, importer.userId, source.userId)))
           return sendProtocolError(reply, 'forbidden')
-
-        // The whole file is parsed and its signatures checked before anything is applied, as for one push.
-        const batches: PreparedPush[] = []
-        for (let i = 0; i < mutations.length; i += MAX_PUSH_MUTATIONS) {
-          const chunk = { deviceId, mutations: mutations.slice(i, i + MAX_PUSH_MUTATIONS) }
-          const framing = checkFraming(chunk, 0, Number.POSITIVE_INFINITY)
-          if (framing !== null) return refuse(reply, framing)
-          const prepared = await preparePush(deps, source, chunk)
-          if (!prepared.ok) return refuse(reply, shiftIssues(prepared.refusal, i))
-          batches.push(prepared.push)
-        }
-        const results: PushResult[] = []
-        let lastSeq = source.lastSeq
-        let serverTime = deps.clock.now().toISOString()
-        for (const batch of batches) {
-          const outcome = await commitPush(deps, batch)
-          if (!outcome.ok) {
-            if (results.length === 0) return refuse(reply, outcome.refusal)
-            break
-          }
-          if (outcome.changed) deps.events.notify(source.organisationId)
-          results.push(...outcome.response.results)
-          lastSeq = outcome.response.lastSeq
-          serverTime = outcome.response.serverTime
-          if (outcome.response.results.length < batch.mutations.length) break
-        }
-        return reply.send({ results, lastSeq, serverTime })
+        const outcome = await importOutbox(deps, source, request.body)
+        if (!outcome.ok) return refuse(reply, outcome.refusal)
+        if (outcome.changed) deps.events.notify(source.organisationId)
+        return reply.send(outcome.response)
       })
     },
   )
@@ -261,23 +236,4 @@ async function mayImport(deps: SyncRouteDeps, importerUserId: string | null, own
       Date.parse(g.startsAt) <= now &&
       (g.endsAt === null || now < Date.parse(g.endsAt)),
   )
-}
-
-/** Issue paths of a chunk, renumbered to the file's mutation indexes. */
-function shiftIssues(refusal: Refusal, offset: number): Refusal {
-  const issues = refusal.body.issues
-  if (issues === undefined || offset === 0) return refusal
-  return {
-    status: refusal.status,
-    body: {
-      ...refusal.body,
-      issues: issues.map((issue) => ({
-        ...issue,
-        path:
-          issue.path[0] === 'mutations' && typeof issue.path[1] === 'number'
-            ? ['mutations', issue.path[1] + offset, ...issue.path.slice(2)]
-            : issue.path,
-      })),
-    },
-  }
 }

@@ -4,6 +4,7 @@ import type {
   AdminAccessRequest,
   AdminAuditEvent,
   AdminDevice,
+  DeviceAlert,
   AdminGrant,
   AdminRejection,
   AdminUser,
@@ -92,17 +93,39 @@ export function adminDeviceOf(row: DeviceListRow): AdminDevice {
     revokedAt: row.revokedAt,
     revokedBy:
       row.revokedBy === null ? null : { id: row.revokedBy, name: row.revokedByName ?? row.revokedBy },
-    alerts:
-      row.reappearedEmptyAt === null
-        ? []
-        : [
-            {
-              code: 'reappeared-empty',
-              at: row.reappearedEmptyAt,
-              detail: { lastSeq: row.reappearedLastSeq ?? 0 },
-            },
-          ],
+    revokeMode: row.revokedAt === null ? null : (row.revokeMode ?? 'wipe'),
+    keysKeptUntil: row.keysDestroyedAt === null ? row.keysKeptUntil : null,
+    keysDestroyedAt: row.keysDestroyedAt,
+    exportImportedAt: row.exportImportedAt,
+    alerts: deviceAlertsOf(row),
   }
+}
+
+/** A device's health alerts, oldest concern first. */
+function deviceAlertsOf(row: DeviceListRow): DeviceAlert[] {
+  const alerts: DeviceAlert[] = []
+  if (row.reappearedEmptyAt !== null) {
+    alerts.push({
+      code: 'reappeared-empty',
+      at: row.reappearedEmptyAt,
+      detail: { lastSeq: row.reappearedLastSeq ?? 0 },
+    })
+  }
+  if (row.brokenRows !== null && row.brokenRows > 0 && row.brokenSeenAt !== null) {
+    alerts.push({
+      code: 'broken-rows',
+      at: row.brokenSeenAt,
+      detail: { count: row.brokenRows, tables: (row.brokenTables ?? '').split(',').filter(Boolean) },
+    })
+  }
+  if (row.signatureMismatches > 0 && row.signatureMismatchSince !== null) {
+    alerts.push({
+      code: 'signature-mismatch',
+      at: row.signatureMismatchSince,
+      detail: { count: row.signatureMismatches },
+    })
+  }
+  return alerts
 }
 
 type MutationFacts = {

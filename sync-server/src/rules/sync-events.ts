@@ -28,3 +28,13 @@ export function createSyncEvents(): SyncEvents {
     listenerCount: (organisationId) => emitter.listenerCount(organisationId),
   }
 }
+
+/**
+ * The topic of one device, published beside its organisation's when the device is revoked, so that its open event
+ * streams close at once on every instance (relayed like an organisation id; organisation ids never start with
+ * `device:`). A listener checks the device in the store before acting: the PostgreSQL relay also publishes every
+ * topic it listens to after a reconnection.
+ */
+export function deviceTopic(deviceId: string): string {
+  return `device:${deviceId}`
+}

@@ -1,8 +1,10 @@
 // The push of sync-protocol.md, as a service the HTTP routes (push, import) call:
 //   1. framing: ≤ 500 mutations (413), known envelope versions (426), PushRequestSchema (400 with the issues):
 //      a refused request applies nothing;
-//   2. every signature checked over the envelope as received, with the key of (actor, device), and every actor
-//      a member of the device's organisation: one failure refuses the whole request, nothing applied;
+//   2. every actor a member of the device's organisation (one that is not refuses the whole request, nothing
+//      applied), and every signature checked over the envelope as received, with the key of (actor, device): a
+//      mutation whose signature does not match is not applied but rejected on its own (`signature-mismatch`),
+//      like a rule refusal, so the device's queue moves on and the dashboard sees it (docs/device-encryption.md);
 //   3. one transaction per request, holding the organisation's position lock (which serialises the
 //      organisation's writers on PostgreSQL as SQLite's single writer does): mutations are taken in order,
 //      each either a replay (seq ≤ lastSeq: its stored result again, `replayed: true`, nothing changes) or the
@@ -100,6 +102,8 @@ export type PreparedPush = {
   readonly device: PushDevice
   readonly mutations: readonly Mutation[]
   readonly raws: readonly unknown[]
+  /** Indexes of the mutations whose signature does not match their author's key on the device (or who has none). */
+  readonly unverified: ReadonlySet<number>
 }
 
 /**
@@ -125,6 +129,7 @@ export async function preparePush(
   const raws = (body as { mutations: unknown[] }).mutations
 
   const keys = new Map<string, Buffer | null>()
+  const unverified = new Set<number>()
   for (const [i, m] of request.mutations.entries()) {
     let key = keys.get(m.actor.userId)
     if (key === undefined) {
@@ -132,9 +137,7 @@ export async function preparePush(
       key = stored === null ? null : signingKeyOf(stored)
       keys.set(m.actor.userId, key)
     }
-    if (key === null || !verifyEnvelope(raws[i], key)) {
-      return { ok: false, refusal: protocolError('invalid-signature', { id: m.id, seq: m.seq }) }
-    }
+    if (key === null || !verifyEnvelope(raws[i], key)) unverified.add(i)
   }
   for (const userId of keys.keys()) {
     const user = await deps.store.getUser(userId)
@@ -142,7 +145,7 @@ export async function preparePush(
       return { ok: false, refusal: protocolError('forbidden', { userId }) }
     }
   }
-  return { ok: true, push: { device, mutations: request.mutations, raws } }
+  return { ok: true, push: { device, mutations: request.mutations, raws, unverified } }
 }
 
 /** Applies a prepared push in one transaction, committed before this resolves. */
@@ -150,7 +153,7 @@ export function commitPush(deps: PushDeps, push: PreparedPush): Promise<PushOutc
   const now = deps.clock.now().toISOString()
   const catalogue = deps.catalogue ?? CATALOGUE
   return deps.store.withTransaction((tx) =>
-    applyBatch(tx, { device: push.device, now, catalogue }, push.mutations, push.raws),
+    applyBatch(tx, { device: push.device, now, catalogue }, push.mutations, push.raws, push.unverified),
   )
 }
 
@@ -353,6 +356,7 @@ async function applyBatch(
   env: BatchEnv,
   mutations: readonly Mutation[],
   raws: readonly unknown[],
+  unverified: ReadonlySet<number>,
 ): Promise<PushOutcome> {
   const org = env.device.organisationId
   let position = await tx.lockPositions(org)
@@ -415,10 +419,16 @@ async function applyBatch(
   }
 
   for (const [index, original] of mutations.entries()) {
+    const isUnverified = unverified.has(index)
     if (original.seq <= lastSeq) {
       const previous = inBatch.get(original.seq) ?? stored.get(original.seq)?.result
       if (previous === undefined || previous.id !== original.id) {
         stop = protocolError('mutation-id-reused', { id: original.id, seq: original.seq })
+        break
+      }
+      // An unverified copy is answered only the refusal it met: what was applied is not told to a forger.
+      if (isUnverified && !(previous.status === 'rejected' && previous.error === 'signature-mismatch')) {
+        stop = protocolError('invalid-signature', { id: original.id, seq: original.seq })
         break
       }
       results.push({ ...previous, replayed: true })
@@ -452,10 +462,13 @@ async function applyBatch(
       files: records.filesFor(remapped.patientIds, remapped.identityKeys),
     }
     const signInAt = signIns.get(mutation.actor.userId)
-    const outcome = applyCommand(state, mutation, {
-      now: env.now,
-      ...(signInAt === undefined ? {} : { signInAt }),
-    })
+    // A mutation nobody can vouch for is never run: set aside whole, with its reason, like a refused one.
+    const outcome: ReturnType<typeof applyCommand> = isUnverified
+      ? { ok: false, error: 'signature-mismatch' }
+      : applyCommand(state, mutation, {
+          now: env.now,
+          ...(signInAt === undefined ? {} : { signInAt }),
+        })
     const verdict = outcome.ok ? serverChecks(records, mutation, outcome.effects) : outcome
     let result: StoredResult
     if (verdict.ok) {

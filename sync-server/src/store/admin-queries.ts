@@ -50,6 +50,17 @@ export type DeviceListRow = {
   readonly revokedByName: string | null
   readonly reappearedEmptyAt: IsoTime | null
   readonly reappearedLastSeq: number | null
+  readonly revokeMode: 'wipe' | 'after-export' | null
+  readonly keysKeptUntil: IsoTime | null
+  readonly keysDestroyedAt: IsoTime | null
+  readonly exportImportedAt: IsoTime | null
+  /** Sealed rows the device reported it could not open, in which tables, first reported when. */
+  readonly brokenRows: number | null
+  readonly brokenTables: string | null
+  readonly brokenSeenAt: IsoTime | null
+  /** Its changes set aside because their signature did not match (open rejections), and the first one's time. */
+  readonly signatureMismatches: number
+  readonly signatureMismatchSince: IsoTime | null
 }
 
 export type RejectionListRow = {
@@ -232,6 +243,15 @@ const DeviceListRowSchema = z
     revoked_by_name: z.string().nullable(),
     reappeared_empty_at: time.nullable(),
     reappeared_last_seq: integer.nullable(),
+    revoke_mode: z.enum(['wipe', 'after-export']).nullable(),
+    keys_kept_until: time.nullable(),
+    keys_destroyed_at: time.nullable(),
+    export_imported_at: time.nullable(),
+    broken_rows: integer.nullable(),
+    broken_tables: z.string().nullable(),
+    broken_seen_at: time.nullable(),
+    signature_mismatches: integer,
+    signature_mismatch_since: time.nullable(),
   })
   .transform((r): DeviceListRow => ({
     id: r.id,
@@ -251,6 +271,15 @@ const DeviceListRowSchema = z
     revokedByName: r.revoked_by_name,
     reappearedEmptyAt: r.reappeared_empty_at,
     reappearedLastSeq: r.reappeared_last_seq,
+    revokeMode: r.revoke_mode,
+    keysKeptUntil: r.keys_kept_until,
+    keysDestroyedAt: r.keys_destroyed_at,
+    exportImportedAt: r.export_imported_at,
+    brokenRows: r.broken_rows,
+    brokenTables: r.broken_tables,
+    brokenSeenAt: r.broken_seen_at,
+    signatureMismatches: r.signature_mismatches,
+    signatureMismatchSince: r.signature_mismatch_since,
   }))
 
 const RejectionListRowSchema = z
@@ -406,7 +435,12 @@ const GRANT_COLUMNS = `id, user_id, organisation_id, role, acts_for_user_id, sta
 
 const DEVICE_LIST_SQL = `SELECT d.id, d.name, d.user_id, u.display_name AS user_name, d.registered_at, d.last_seen_at,
     d.last_seq, d.pending, d.app_version, d.storage_used, d.storage_quota, d.persisted, d.revoked_at, d.revoked_by,
-    r.display_name AS revoked_by_name, d.reappeared_empty_at, d.reappeared_last_seq
+    r.display_name AS revoked_by_name, d.reappeared_empty_at, d.reappeared_last_seq, d.revoke_mode,
+    d.keys_kept_until, d.keys_destroyed_at, d.export_imported_at, d.broken_rows, d.broken_tables, d.broken_seen_at,
+    (SELECT count(*) FROM rejections m WHERE m.device_id = d.id AND m.error = 'signature-mismatch'
+      AND m.resolution IS NULL) AS signature_mismatches,
+    (SELECT min(m.rejected_at) FROM rejections m WHERE m.device_id = d.id AND m.error = 'signature-mismatch'
+      AND m.resolution IS NULL) AS signature_mismatch_since
   FROM devices d LEFT JOIN users u ON u.id = d.user_id LEFT JOIN users r ON r.id = d.revoked_by`
 
 const REJECTION_LIST_SQL = `SELECT j.mutation_id, j.device_id, d.name AS device_name, j.user_id,

@@ -1,5 +1,7 @@
 import { ACTIVITY_MIGRATION } from './activity-schema'
 import { ADMIN_MIGRATION } from './admin-schema'
+import { DEVICE_DATA_KEYS_MIGRATION } from './device-keys-schema'
+import { DEVICE_PROTECTION_MIGRATION } from './device-protection-schema'
 import { SYNC_MIGRATION } from './sync-schema'
 import { SchemaTooNewError } from './types'
 
@@ -232,6 +234,8 @@ export const MIGRATIONS: readonly Migration[] = [
   SYNC_MIGRATION,
   ADMIN_MIGRATION,
   ACTIVITY_MIGRATION,
+  DEVICE_DATA_KEYS_MIGRATION,
+  DEVICE_PROTECTION_MIGRATION,
 ]
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0)

@@ -5,6 +5,7 @@ import { storeFaultOf } from './faults'
 import { pendingMigrations, SCHEMA_MIGRATIONS_TABLE } from './migrations'
 import { createAdminQueries } from './admin-queries'
 import { createAuthQueries } from './auth-queries'
+import { createDeviceProtectionQueries } from './device-protection-queries'
 import { createQueries, type Executor, type SqlValue } from './queries'
 import { createSyncQueries } from './sync-queries'
 import { createStorageWatch } from './storage-watch'
@@ -128,9 +129,10 @@ export function openPostgresStore({
     ...createAuthQueries(guarded, clock),
     ...createSyncQueries(guarded, clock),
     ...createAdminQueries(guarded, clock),
+    ...createDeviceProtectionQueries(guarded, clock),
     // The revocation and its change row (which takes the position lock) commit together.
-    revokeDevice: (deviceId, revokedBy) =>
-      store.withTransaction((tx) => tx.revokeDevice(deviceId, revokedBy)),
+    revokeDevice: (deviceId, revokedBy, options) =>
+      store.withTransaction((tx) => tx.revokeDevice(deviceId, revokedBy, options)),
     kind: 'postgres',
 
     async migrate() {
@@ -238,6 +240,7 @@ export function openPostgresStore({
             ...createAuthQueries(executor, clock),
             ...createSyncQueries(executor, clock),
             ...createAdminQueries(executor, clock),
+            ...createDeviceProtectionQueries(executor, clock),
           }
           const result = await inTransaction.run(true, () => fn(queries))
           // Lost here, the answer to COMMIT never comes: whether it committed is unknown to this request,

@@ -5,6 +5,7 @@ import { pendingMigrations, SCHEMA_MIGRATIONS_TABLE } from './migrations'
 import Database, { type SqliteStatement } from './sqlite-driver'
 import { createAdminQueries } from './admin-queries'
 import { createAuthQueries } from './auth-queries'
+import { createDeviceProtectionQueries } from './device-protection-queries'
 import { createQueries, type Executor, type SqlValue } from './queries'
 import { createStorageWatch } from './storage-watch'
 import { createSyncQueries } from './sync-queries'
@@ -205,6 +206,7 @@ export function openSqliteStore({ file, clock }: SqliteStoreOptions): Store {
     ...createAuthQueries(direct, clock),
     ...createSyncQueries(direct, clock),
     ...createAdminQueries(direct, clock),
+    ...createDeviceProtectionQueries(direct, clock),
   }
 
   const store: Store = {
@@ -212,9 +214,10 @@ export function openSqliteStore({ file, clock }: SqliteStoreOptions): Store {
     ...createAuthQueries(guarded, clock),
     ...createSyncQueries(guarded, clock),
     ...createAdminQueries(guarded, clock),
+    ...createDeviceProtectionQueries(guarded, clock),
     // The revocation and its change row (which takes the position lock) commit together.
-    revokeDevice: (deviceId, revokedBy) =>
-      store.withTransaction((tx) => tx.revokeDevice(deviceId, revokedBy)),
+    revokeDevice: (deviceId, revokedBy, options) =>
+      store.withTransaction((tx) => tx.revokeDevice(deviceId, revokedBy, options)),
     kind: 'sqlite',
 
     async migrate() {

@@ -3,9 +3,22 @@ import { PROFESSIONS as HEALTH_PROFESSIONS } from '../../../src/shared/vocabular
 import type { AdminQueries } from './admin-queries'
 import type { StorageFaultKind } from './faults'
 import type { AuthQueries } from './auth-queries'
+import type { DeviceProtectionQueries } from './device-protection-queries'
 import type { SyncQueries } from './sync-queries'
 
-export type { AuthQueries, DeviceState, NewSession, RevokeDeviceError, Session } from './auth-queries'
+export type {
+  AuthQueries,
+  DeviceState,
+  NewSession,
+  RevokeDeviceError,
+  RevokeDeviceOptions,
+  Session,
+} from './auth-queries'
+export type {
+  BrokenRowsReport,
+  DeviceProtectionQueries,
+  DeviceRevocationRow,
+} from './device-protection-queries'
 
 export type StoreKind = 'sqlite' | 'postgres'
 
@@ -156,7 +169,7 @@ export type CoreQueries = {
 }
 
 /** Reads and writes available both on the store and inside a transaction. */
-export type StoreQueries = CoreQueries & AuthQueries & SyncQueries & AdminQueries
+export type StoreQueries = CoreQueries & AuthQueries & SyncQueries & AdminQueries & DeviceProtectionQueries
 
 export type BackupOutcome =
   | { readonly kind: 'file'; readonly path: string; readonly bytes: number }

@@ -59,6 +59,17 @@ export async function signIn(
   await expect.poll(() => offlineMention.count(), POLL).toBe(expected.mode === 'offline' ? 1 : 0)
 }
 
+/**
+ * Unlocks a locked session (after the idle time, or a reload) with its password and waits for the lock to go: the
+ * page underneath is the one that was there, or the one a reload asked for.
+ */
+export async function unlock(page: Page, password: string): Promise<void> {
+  await page.getByRole('heading', { name: 'Session verrouillée' }).waitFor()
+  await page.getByLabel('Mot de passe').fill(password)
+  await page.getByRole('button', { name: 'Déverrouiller' }).click()
+  await page.getByRole('heading', { name: 'Session verrouillée' }).waitFor({ state: 'detached', ...POLL })
+}
+
 /** Signs out from the header and waits for the sign-in page. */
 export async function signOut(page: Page): Promise<void> {
   await page.getByRole('button', { name: 'Se déconnecter' }).click()
@@ -83,6 +94,8 @@ export type NewPatient = {
   postalCodeTyped: string
   /** The suggestion picked, « 45000 Orléans ». */
   postalCodeSuggestion: string
+  address?: string
+  phone?: string
 }
 
 /**
@@ -104,6 +117,8 @@ export async function registerPatient(page: Page, patient: NewPatient): Promise<
     .poll(() => page.getByRole('combobox', { name: 'Code postal' }).inputValue(), POLL)
     .toBe(postalCode)
   await expect.poll(() => page.getByRole('combobox', { name: 'Commune' }).inputValue(), POLL).toBe(commune)
+  if (patient.address !== undefined) await page.getByLabel('Adresse', { exact: true }).fill(patient.address)
+  if (patient.phone !== undefined) await page.getByLabel('Téléphone', { exact: true }).fill(patient.phone)
   await page.getByRole('button', { name: 'Vérifier et enregistrer' }).click()
   await page.getByRole('heading', { name: 'Patient enregistré' }).waitFor()
   const code = (await page.getByTestId('code-de-ciblage').textContent())?.trim() ?? ''
@@ -204,8 +219,8 @@ export type OutboxEntry = {
   seq: number
   type: string
   status: string
-  kind?: string
-  doseNumber?: number
+  /** The envelope is sealed at rest: only seq, id, status and type are stored in clear. */
+  sealed: boolean
 }
 
 /** Reads the outbox store of the app's IndexedDB database (in seq order), as the replayer will send it. */
@@ -223,18 +238,12 @@ export async function readOutbox(page: Page, databaseName = 'carnet'): Promise<O
         request.onerror = () => reject(request.error ?? new Error('outbox getAll failed'))
       })
       return rows.map((raw) => {
-        const row = raw as {
-          seq: number
-          type: string
-          status: string
-          payload?: { kind?: string; doseNumber?: number }
-        }
+        const row = raw as { seq: number; type: string; status: string; c?: unknown; payload?: unknown }
         return {
           seq: row.seq,
           type: row.type,
           status: row.status,
-          ...(row.payload?.kind === undefined ? {} : { kind: row.payload.kind }),
-          ...(row.payload?.doseNumber === undefined ? {} : { doseNumber: row.payload.doseNumber }),
+          sealed: row.c instanceof ArrayBuffer && row.payload === undefined,
         }
       })
     } finally {

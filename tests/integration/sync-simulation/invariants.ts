@@ -8,7 +8,7 @@ import type { PatientFile } from '../../../src/domain/patients/patient-file'
 import { professionalOf, type DoseStep } from '../../../src/domain/steps/step'
 import { CATALOGUE } from '../../../src/domain/vaccines/catalogue'
 import { findVaccine } from '../../../src/domain/vaccines/schedule'
-import { fromPatientRow, fromStepRow } from '../../../src/db/rows'
+import { allPatients, allSteps } from '../../../src/db/testing'
 import type { Mutation } from '../../../src/shared/commands'
 import {
   PatientRecordSchema,
@@ -216,8 +216,8 @@ export async function checkInvariants(
     )
     diffRecords(problems, '(3) server tables vs pull: steps', byId(snapshot.steps.values()), serverSteps)
     for (const device of devices) {
-      const localPatients = byId((await device.db.patients.toArray()).map(fromPatientRow))
-      const localSteps = byId((await device.db.steps.toArray()).map(fromStepRow))
+      const localPatients = byId(await allPatients(device.db))
+      const localSteps = byId(await allSteps(device.db))
       diffRecords(problems, `(3) device ${device.index} patients`, localPatients, serverPatients)
       diffRecords(problems, `(3) device ${device.index} steps`, localSteps, serverSteps)
     }

@@ -6,7 +6,7 @@
 import fc from 'fast-check'
 import { expectedNextStep } from '../../../src/domain/steps/chain'
 import { currentVersion } from '../../../src/domain/steps/step'
-import { fromPatientRow, fromStepRow } from '../../../src/db/rows'
+import { allPatients, stepsOfPatient } from '../../../src/db/testing'
 import type { MutationType } from '../../../src/shared/commands'
 import type { PatientRecord, StepRecord } from '../../../src/shared/records'
 import { recordChange, type RecordChangeInput } from '../../../src/sync/outbox'
@@ -164,12 +164,12 @@ export type PlayContext = {
 type Ctx = PlayContext
 
 async function patientsOf(d: SimDevice): Promise<PatientRecord[]> {
-  return (await d.db.patients.orderBy('id').toArray()).map(fromPatientRow)
+  return allPatients(d.db)
 }
 
 async function stepsOf(d: SimDevice, patientId: string): Promise<StepRecord[]> {
-  const rows = await d.db.steps.where('patientId').equals(patientId).toArray()
-  return rows.map(fromStepRow).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+  const steps = await stepsOfPatient(d.db, patientId)
+  return steps.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
 }
 
 function at<T>(items: readonly T[], index: number): T | undefined {

@@ -55,6 +55,7 @@ export const admin = {
     saving: 'Saving…',
   },
   errors: {
+    'invalid-file': 'This file is not a readable Carnet export: check the file you chose.',
     offline: 'Connection to the server required: check the network and try again.',
     unauthenticated: 'Your server session expired: sign in again with a network.',
     forbidden: 'Your role does not allow this action.',
@@ -92,6 +93,7 @@ export const admin = {
     'read-audit': 'read the audit log',
     'read-devices': 'see devices',
     'revoke-devices': 'revoke a device',
+    'manage-device-security': 'set how devices protect their data',
     'read-rejections': 'see rejections',
     'resolve-rejections': 'handle rejections',
     'read-activity': 'see activity',
@@ -125,6 +127,18 @@ export const admin = {
       postalCodeHintBe: '4 digits (e.g. 1000).',
       submit: 'Add the site',
     },
+    security: {
+      title: 'Device protection',
+      idleLock: 'Lock after inactivity (minutes)',
+      idleLockHint:
+        'From {min} to {max} minutes. Devices lock after this time without activity; on a shared desktop, choose less.',
+      idleLockValue:
+        'Devices lock after {n} minute without activity. | Devices lock after {n} minutes without activity.',
+      invalid: 'Enter a whole number of minutes between {min} and {max}.',
+      save: 'Save',
+      saved:
+        'Lock after {n} minute of inactivity saved: devices apply it at their next sync. | Lock after {n} minutes of inactivity saved: devices apply it at their next sync.',
+    },
   },
   devices: {
     title: 'Devices',
@@ -149,17 +163,37 @@ export const admin = {
     persisted: { yes: 'Persistent', no: 'Not persistent', unknown: 'Unknown' },
     alerts: {
       'reappeared-empty': 'Device reappeared empty',
+      'broken-rows': 'Unreadable data on the device',
+      'signature-mismatch': 'Changes set aside (invalid signature)',
     },
+    brokenHint: '{count} encrypted record(s) that do not open ({tables}): altered or corrupted.',
+    setAsideHint: '{count} change(s) refused without being applied: see the rejections.',
     alertHint: '{count} expected change(s) never received.',
     alertLastSeq: 'Last change received from this device before it reappeared: no. {seq}.',
     revoke: 'Revoke',
     revokedOn: 'Revoked on {date}',
     confirm: {
       title: 'Revoke the device “{name}”?',
-      body: 'The device will no longer sync nor be usable to sign in. Unsent changes stay on the device, exportable.',
+      body: 'The device will no longer sync nor be usable to sign in. Choose what happens to its data:',
+      modes: 'What happens to the device’s data?',
+      wipe: 'Revoke and erase now',
+      wipeHint:
+        'Lost or stolen device: its keys are destroyed on the server at once, and it erases its data as soon as it learns. Its unsent changes are lost.',
+      afterExport: 'Revoke after exporting the pending changes',
+      afterExportHint:
+        'The device offers to export its unsent changes before erasing itself; the server keeps its keys until that export is imported, {days} days at most.',
       confirm: 'Revoke the device',
     },
     done: 'Device “{name}” revoked.',
+    modes: { wipe: 'erased', 'after-export': 'after export' },
+    revokedMode: 'Revoked on {date} ({mode})',
+    keysKeptUntil: 'Keys kept until {date} to import its export.',
+    keysDestroyed: 'Keys destroyed on {date}.',
+    exportImported: 'Export imported on {date}.',
+    import: 'Import its export',
+    importLabel: 'File exported by “{name}”',
+    imported:
+      'Export of “{name}” imported: {applied} applied, {rejected} refused, {replayed} already received.',
   },
   rejections: {
     title: 'Rejections and conflicts',

@@ -30,7 +30,51 @@ export const patients: PatientsMessages = {
       forbidden: 'Your account has no access to Carnet. Contact your access manager.',
       'server-error': 'The server could not process the sign-in. Try again in a moment.',
       'corrupt-key-blob': 'The key kept on this device is unreadable: sign in once with network to renew it.',
+      'online-sign-in-needed':
+        'The data on this device is now encrypted: sign in once with network to receive the key that opens it; offline sign-in will then work again.',
+      'data-key-mismatch':
+        'The data on this device was encrypted with another key than the one the server knows: it cannot be opened. Contact the sync administrator before entering anything new.',
+      'too-many-attempts':
+        'Too many wrong passwords on this device for this login. Wait {wait} before trying again.',
     },
+    nextAttempt: 'Next attempt possible in {wait}.',
+    wait: {
+      seconds: '{n} second | {n} seconds',
+      minutes: '{n} minute | {n} minutes',
+    },
+  },
+  lock: {
+    title: 'Session locked',
+    intro: 'The session of {name} is locked. Enter your password to carry on where you left off.',
+    idle: 'Locked after {minutes} minute without activity. | Locked after {minutes} minutes without activity.',
+    reload: 'The page was reloaded: enter your password to open the session again.',
+    password: 'Password',
+    submit: 'Unlock',
+    submitting: 'Checking…',
+    switchUser: 'Sign in with another account',
+    switchHint: 'The session of {name} will be closed: what it had on screen and had not saved will be lost.',
+    lockNow: 'Lock',
+    wrongPassword: 'Wrong password.',
+  },
+  revocation: {
+    title: 'Device revoked',
+    by: 'This device was revoked by {name} on {date} at {time}.',
+    byUnknown: 'This device was revoked by the administrator on {date} at {time}.',
+    noSignIn: 'No sign-in is possible on this device any more.',
+    wiped: 'Its data (patients, pending entries, keys and sign-in tokens) has been erased from the device.',
+    pending:
+      'No change waiting on this device. | 1 change could not be sent to the server. | {n} changes could not be sent to the server.',
+    exportIntro:
+      'The administrator asked for them to be exported before the device is erased. The file is encrypted: only the server can open it. Hand it to the sync administrator before {date}.',
+    export: 'Export the pending changes',
+    exporting: 'Exporting…',
+    exported: 'File saved: {name}. Once it is handed to the administrator, erase the data of this device.',
+    wipe: 'Erase the data of this device',
+    wiping: 'Erasing…',
+    wipeUnexported: 'The pending changes were not exported: they will be lost. Erase anyway?',
+    confirmWipe: 'Erase without exporting',
+    cancel: 'Cancel',
+    failed: 'The operation failed: {error}',
   },
   session: {
     signedInAs: 'Signed in: {name}',

@@ -20,6 +20,7 @@ export const sync = {
       discard: 'Ignore',
       reEnter: 'Enter again',
       requestCorrection: 'Ask the author for a correction',
+      export: 'Export for the administrator',
     },
     correction: {
       label: 'Message for {name}',
@@ -28,6 +29,8 @@ export const sync = {
       cancel: 'Cancel',
     },
     recorded: 'Your decision is saved; it will reach the server at the next sync.',
+    exported:
+      'File saved: {name}. Encrypted, it can only be opened by the server: hand it to the sync administrator.',
     types: {
       'patient-register': 'Patient registration',
       'patient-update': 'Patient change',

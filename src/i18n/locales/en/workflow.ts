@@ -30,6 +30,8 @@ export const workflow = {
     'step-locked-by-author': 'This step was validated by {author}: only they can modify it.',
     'step-locked-by-next-step': 'The next step has been recorded: this step can no longer be modified.',
     'stale-base-version': 'This step was modified in the meantime: reopen it to see the latest version.',
+    'signature-mismatch':
+      "This change's signature does not match its author's key on this device: it was set aside without being applied. Export it for the sync administrator.",
     'invalid-json': 'Unreadable request.',
     'invalid-request': 'Invalid request.',
     unauthenticated: 'Session expired: sign in again.',
@@ -47,6 +49,8 @@ export const workflow = {
     'rate-limited': 'Too many attempts: try again in a moment.',
     internal: 'Server error: retrying automatically.',
     unavailable: 'Server temporarily unavailable: retrying automatically.',
+    'device-keys-destroyed':
+      "This device's keys were destroyed after it was revoked: its changes can no longer be imported.",
   },
   warnings: {
     'dose-before-minimum-interval': 'Dose given before the recommended minimum interval.',

@@ -56,6 +56,7 @@ export const admin = {
     saving: 'Enregistrement…',
   },
   errors: {
+    'invalid-file': 'Ce fichier n’est pas un export de Carnet lisible : vérifiez le fichier choisi.',
     offline: 'Connexion au serveur requise : vérifiez le réseau puis réessayez.',
     unauthenticated: 'Session expirée sur le serveur : reconnectez-vous avec réseau.',
     forbidden: 'Votre rôle ne permet pas cette action.',
@@ -98,6 +99,7 @@ export const admin = {
     'read-audit': 'lire le journal d’audit',
     'read-devices': 'consulter les appareils',
     'revoke-devices': 'révoquer un appareil',
+    'manage-device-security': 'régler la protection des appareils',
     'read-rejections': 'consulter les rejets',
     'resolve-rejections': 'traiter les rejets',
     'read-activity': 'consulter l’activité',
@@ -131,6 +133,18 @@ export const admin = {
       postalCodeHintBe: '4 chiffres (ex. : 1000).',
       submit: 'Ajouter le site',
     },
+    security: {
+      title: 'Protection des appareils',
+      idleLock: 'Verrouillage après inactivité (minutes)',
+      idleLockHint:
+        'De {min} à {max} minutes. Les appareils se verrouillent après ce temps sans activité ; sur un poste partagé, choisissez moins.',
+      idleLockValue:
+        'Les appareils se verrouillent après {n} minute sans activité. | Les appareils se verrouillent après {n} minutes sans activité.',
+      invalid: 'Saisissez un nombre entier de minutes entre {min} et {max}.',
+      save: 'Enregistrer',
+      saved:
+        'Verrouillage après {n} minute d’inactivité enregistré : les appareils l’appliquent à leur prochaine synchronisation. | Verrouillage après {n} minutes d’inactivité enregistré : les appareils l’appliquent à leur prochaine synchronisation.',
+    },
   },
   devices: {
     title: 'Appareils',
@@ -156,17 +170,38 @@ export const admin = {
     persisted: { yes: 'Persistant', no: 'Non persistant', unknown: 'Inconnu' },
     alerts: {
       'reappeared-empty': 'Appareil réapparu vide',
+      'broken-rows': 'Données illisibles sur l’appareil',
+      'signature-mismatch': 'Modifications mises de côté (signature invalide)',
     },
+    brokenHint:
+      '{count} enregistrement(s) chiffré(s) qui ne s’ouvrent pas ({tables}) : altérés ou corrompus.',
+    setAsideHint: '{count} modification(s) refusée(s) sans être appliquées : voir les rejets.',
     alertHint: '{count} modification(s) attendue(s) jamais reçue(s).',
     alertLastSeq: 'Dernière modification reçue de cet appareil avant sa réapparition : n° {seq}.',
     revoke: 'Révoquer',
     revokedOn: 'Révoqué le {date}',
     confirm: {
       title: 'Révoquer l’appareil « {name} » ?',
-      body: 'L’appareil ne pourra plus se synchroniser ni servir à se connecter. Les modifications non envoyées resteront sur l’appareil, exportables.',
+      body: 'L’appareil ne pourra plus se synchroniser ni servir à se connecter. Choisissez ce que deviennent ses données :',
+      modes: 'Que faire des données de l’appareil ?',
+      wipe: 'Révoquer et effacer maintenant',
+      wipeHint:
+        'Appareil perdu ou volé : ses clés sont détruites sur le serveur tout de suite, il efface ses données dès qu’il l’apprend. Ses modifications non envoyées sont perdues.',
+      afterExport: 'Révoquer après export des modifications en attente',
+      afterExportHint:
+        'L’appareil propose d’exporter ses modifications non envoyées avant de s’effacer ; le serveur garde ses clés jusqu’à l’import de cet export, au plus {days} jours.',
       confirm: 'Révoquer l’appareil',
     },
     done: 'Appareil « {name} » révoqué.',
+    modes: { wipe: 'effacé', 'after-export': 'après export' },
+    revokedMode: 'Révoqué le {date} ({mode})',
+    keysKeptUntil: 'Clés gardées jusqu’au {date} pour l’import de son export.',
+    keysDestroyed: 'Clés détruites le {date}.',
+    exportImported: 'Export importé le {date}.',
+    import: 'Importer son export',
+    importLabel: 'Fichier exporté par « {name} »',
+    imported:
+      'Export de « {name} » importé : {applied} appliquée(s), {rejected} refusée(s), {replayed} déjà reçue(s).',
   },
   rejections: {
     title: 'Rejets et conflits',

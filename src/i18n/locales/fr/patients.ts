@@ -34,7 +34,57 @@ export const patients = {
       'server-error': 'Le serveur n’a pas pu traiter la connexion. Réessayez dans un instant.',
       'corrupt-key-blob':
         'La clé gardée sur cet appareil est illisible : connectez-vous une fois avec réseau pour la renouveler.',
+      'online-sign-in-needed':
+        'Les données de cet appareil sont désormais chiffrées : connectez-vous une fois avec réseau pour recevoir la clé qui les ouvre, puis la connexion hors ligne sera de nouveau possible.',
+      'data-key-mismatch':
+        'Les données de cet appareil ont été chiffrées avec une autre clé que celle que le serveur connaît : elles ne peuvent pas être ouvertes. Contactez l’administrateur de la synchronisation avant toute nouvelle saisie.',
+      'too-many-attempts':
+        'Trop de mots de passe incorrects sur cet appareil pour cet identifiant. Patientez {wait} avant de réessayer.',
     },
+    /** Added to « mot de passe incorrect » once the next attempt must wait. */
+    nextAttempt: 'Prochain essai possible dans {wait}.',
+    wait: {
+      seconds: '{n} seconde | {n} secondes',
+      minutes: '{n} minute | {n} minutes',
+    },
+  },
+  lock: {
+    title: 'Session verrouillée',
+    intro:
+      'La session de {name} est verrouillée. Saisissez votre mot de passe pour reprendre là où vous en étiez.',
+    idle: 'Verrouillée après {minutes} minute sans activité. | Verrouillée après {minutes} minutes sans activité.',
+    reload: 'La page a été rechargée : saisissez votre mot de passe pour rouvrir la session.',
+    password: 'Mot de passe',
+    submit: 'Déverrouiller',
+    submitting: 'Vérification…',
+    switchUser: 'Se connecter avec un autre compte',
+    switchHint:
+      'La session de {name} sera fermée : ce qu’elle avait à l’écran et qui n’était pas enregistré sera perdu.',
+    lockNow: 'Verrouiller',
+    wrongPassword: 'Mot de passe incorrect.',
+  },
+  revocation: {
+    title: 'Appareil révoqué',
+    by: 'Cet appareil a été révoqué par {name} le {date} à {time}.',
+    byUnknown: 'Cet appareil a été révoqué par l’administrateur le {date} à {time}.',
+    noSignIn: 'Plus aucune connexion n’est possible sur cet appareil.',
+    wiped:
+      'Ses données (patients, saisies en attente, clés et jetons de connexion) ont été effacées de l’appareil.',
+    pending:
+      'Aucune modification en attente sur cet appareil. | 1 modification n’a pas pu être envoyée au serveur. | {n} modifications n’ont pas pu être envoyées au serveur.',
+    exportIntro:
+      'L’administrateur a demandé qu’elles soient exportées avant l’effacement de l’appareil. Le fichier est chiffré : seul le serveur peut l’ouvrir. Remettez-le à l’administrateur de la synchronisation avant le {date}.',
+    export: 'Exporter les modifications en attente',
+    exporting: 'Export en cours…',
+    exported:
+      'Fichier enregistré : {name}. Une fois remis à l’administrateur, effacez les données de cet appareil.',
+    wipe: 'Effacer les données de cet appareil',
+    wiping: 'Effacement en cours…',
+    wipeUnexported:
+      'Les modifications en attente n’ont pas été exportées : elles seront perdues. Effacer quand même ?',
+    confirmWipe: 'Effacer sans exporter',
+    cancel: 'Annuler',
+    failed: 'L’opération a échoué : {error}',
   },
   session: {
     signedInAs: 'Connecté·e : {name}',

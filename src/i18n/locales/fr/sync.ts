@@ -26,6 +26,7 @@ export const sync = {
       discard: 'Ignorer',
       reEnter: 'Saisir à nouveau',
       requestCorrection: "Demander une correction à l'auteur",
+      export: "Exporter pour l'administrateur",
     },
     correction: {
       label: 'Message pour {name}',
@@ -35,6 +36,8 @@ export const sync = {
     },
     recorded:
       'Votre décision est enregistrée ; elle sera transmise au serveur à la prochaine synchronisation.',
+    exported:
+      "Fichier enregistré : {name}. Chiffré, il ne peut être ouvert que par le serveur : remettez-le à l'administrateur de la synchronisation.",
     types: {
       'patient-register': 'Inscription du patient',
       'patient-update': 'Modification du patient',

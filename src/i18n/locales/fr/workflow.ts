@@ -71,6 +71,8 @@ export const workflow = {
       "L'étape suivante a été enregistrée : cette étape ne peut plus être modifiée.",
     'stale-base-version':
       'Cette étape a été modifiée entre-temps : rouvrez-la pour voir la dernière version.',
+    'signature-mismatch':
+      'La signature de cette modification ne correspond pas à la clé de son auteur·e sur cet appareil : elle a été mise de côté sans être appliquée. Exportez-la pour l’administrateur de la synchronisation.',
     'invalid-json': 'Requête illisible.',
     'invalid-request': 'Requête invalide.',
     unauthenticated: 'Session expirée : reconnectez-vous.',
@@ -88,6 +90,8 @@ export const workflow = {
     'rate-limited': 'Trop de tentatives : réessayez dans un moment.',
     internal: 'Erreur du serveur : réessai automatique.',
     unavailable: 'Serveur momentanément indisponible : réessai automatique.',
+    'device-keys-destroyed':
+      'Les clés de cet appareil ont été détruites après sa révocation : ses modifications ne peuvent plus être importées.',
   },
   warnings: {
     'dose-before-minimum-interval': "Dose administrée avant l'intervalle minimal recommandé.",

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { signingInput } from '../shared/canonical-json'
-import { buildMutation } from '../domain/testing/builders'
+import { signingInput } from '../../shared/canonical-json'
+import { buildMutation } from '../../domain/testing/builders'
 import {
   importSigningKey,
   MIN_PBKDF2_ITERATIONS,
@@ -10,8 +10,8 @@ import {
   wrapDeviceKey,
   WrappedDeviceKeySchema,
 } from './device-key'
-import { bytesToBase64 } from './base64'
-import { signEnvelope, verifyEnvelope } from './signing'
+import { bytesToBase64 } from '../base64'
+import { signEnvelope, verifyEnvelope } from '../../sync/signing'
 
 const DEVICE_KEY = bytesToBase64(crypto.getRandomValues(new Uint8Array(32)))
 const PASSWORD = 'Mot de passe très sûr ! 2026'

@@ -3,7 +3,7 @@
 // offline = decrypting it: a wrong password fails the GCM tag check. The login answer carries the deviceKey as
 // base64 of its raw bytes (sync-server/src/auth/sign-in.ts); those raw bytes are the HMAC-SHA256 key.
 import { z } from 'zod'
-import { base64ToBytes, bytesToBase64 } from './base64'
+import { base64ToBytes, bytesToBase64 } from '../base64'
 
 /** PBKDF2 iterations for new blobs (OWASP's 2023 figure for PBKDF2-HMAC-SHA256). */
 export const PBKDF2_ITERATIONS = 600_000
@@ -158,4 +158,108 @@ export async function unwrapSigningKey(
 /** Imports the deviceKey (base64 of its raw bytes) as the non-extractable HMAC-SHA256 key that signs mutations. */
 export async function importSigningKey(deviceKey: string): Promise<CryptoKey> {
   return crypto.subtle.importKey('raw', rawDeviceKey(deviceKey), HMAC, false, ['sign', 'verify'])
+}
+
+const SealedKeySchema = z.object({ iv: z.string().min(1).max(64), ciphertext: z.string().min(1).max(8192) })
+
+/**
+ * Both keys of an account on this device, wrapped under ONE password derivation (a second PBKDF2 would double the
+ * unlock time): the signing key (the server's deviceKey for this user and device) and the device data key
+ * (src/db/vault/crypto.ts). Each is bound to `context` and to its own name as additional data.
+ */
+export const WrappedAccountKeysSchema = z.object({
+  v: z.literal(2),
+  kdf: z.literal('PBKDF2-SHA256'),
+  iterations: z.number().int().min(MIN_PBKDF2_ITERATIONS).max(10_000_000),
+  salt: z.string().min(1).max(64),
+  signing: SealedKeySchema,
+  data: SealedKeySchema,
+})
+/** An account's wrapped keys. */
+export type WrappedAccountKeys = z.infer<typeof WrappedAccountKeysSchema>
+
+/** What an unwrap of an account's keys gives: the signing key and the data key (HKDF), both non-extractable. */
+export type AccountKeys = { signing: CryptoKey; data: CryptoKey }
+
+async function sealRaw(key: CryptoKey, raw: Uint8Array<ArrayBuffer>, aad: string) {
+  const iv = crypto.getRandomValues(new Uint8Array(12))
+  const ciphertext = await crypto.subtle.encrypt(
+    { name: 'AES-GCM', iv, additionalData: encoder.encode(aad) },
+    key,
+    raw,
+  )
+  return { iv: bytesToBase64(iv), ciphertext: bytesToBase64(new Uint8Array(ciphertext)) }
+}
+
+/** Wraps the deviceKey and the data key (both base64 of raw bytes, from the sign-in answer) under the password. */
+export async function wrapAccountKeys(
+  keys: { deviceKey: string; dataKey: string },
+  password: string,
+  options: { iterations?: number; context?: string } = {},
+): Promise<WrappedAccountKeys> {
+  const iterations = options.iterations ?? PBKDF2_ITERATIONS
+  const context = options.context ?? ''
+  const salt = crypto.getRandomValues(new Uint8Array(16))
+  const wrapping = await deriveWrappingKey(password, salt, iterations)
+  const data = base64ToBytes(keys.dataKey)
+  if (data === null || data.length !== 32) throw new TypeError('dataKey: expected base64 of 32 bytes')
+  const [signing, sealedData] = await Promise.all([
+    sealRaw(wrapping, rawDeviceKey(keys.deviceKey), `${context}:signing`),
+    sealRaw(wrapping, data, `${context}:data`),
+  ])
+  return { v: 2, kdf: 'PBKDF2-SHA256', iterations, salt: bytesToBase64(salt), signing, data: sealedData }
+}
+
+/**
+ * Unwraps an account's keys with the password, straight into non-extractable keys (Web Crypto unwrapKey): the
+ * signing key as HMAC-SHA256, the data key as HKDF. A wrong password or context gives 'wrong-password'.
+ */
+export async function unwrapAccountKeys(
+  blob: unknown,
+  password: string,
+  options: { context?: string } = {},
+): Promise<UnwrapResult<AccountKeys>> {
+  const parsed = WrappedAccountKeysSchema.safeParse(blob)
+  if (!parsed.success) return { ok: false, error: 'corrupt-key-blob' }
+  const context = options.context ?? ''
+  const salt = base64ToBytes(parsed.data.salt)
+  const parts = [parsed.data.signing, parsed.data.data].map((p) => ({
+    iv: base64ToBytes(p.iv),
+    ciphertext: base64ToBytes(p.ciphertext),
+  }))
+  const [s, d] = parts
+  if (
+    salt === null ||
+    s === undefined ||
+    d === undefined ||
+    parts.some(
+      (p) => p.iv === null || p.iv.length !== 12 || p.ciphertext === null || p.ciphertext.length <= 16,
+    )
+  ) {
+    return { ok: false, error: 'corrupt-key-blob' }
+  }
+  const wrapping = await deriveWrappingKey(password, salt, parsed.data.iterations)
+  const unwrap = (
+    part: { iv: Uint8Array<ArrayBuffer> | null; ciphertext: Uint8Array<ArrayBuffer> | null },
+    aad: string,
+    as: 'HMAC' | 'HKDF',
+  ) =>
+    crypto.subtle.unwrapKey(
+      'raw',
+      part.ciphertext as Uint8Array<ArrayBuffer>,
+      wrapping,
+      { name: 'AES-GCM', iv: part.iv as Uint8Array<ArrayBuffer>, additionalData: encoder.encode(aad) },
+      as === 'HMAC' ? HMAC : 'HKDF',
+      false,
+      as === 'HMAC' ? ['sign', 'verify'] : ['deriveKey', 'deriveBits'],
+    )
+  try {
+    const [signing, data] = await Promise.all([
+      unwrap(s, `${context}:signing`, 'HMAC'),
+      unwrap(d, `${context}:data`, 'HKDF'),
+    ])
+    return { ok: true, value: { signing, data } }
+  } catch {
+    return { ok: false, error: 'wrong-password' }
+  }
 }
