@@ -115,7 +115,10 @@ const bench: CarnetBench = {
     )
     unlockWith = { wrapped, password, context }
     current.vault.unlock(await deriveDataKeys(await importDataKey(raw)))
-    await current.meta.put({ key: 'vault', value: { v: 1, sealedSince: new Date().toISOString() } })
+    // A device sealed from its first sync: no clear row to look for.
+    const now = new Date().toISOString()
+    await current.meta.put({ key: 'vault', value: { v: 1, sealedSince: now, converted: now } })
+    current.vault.converted = true
   },
   async measureUnlock() {
     const database = db()
